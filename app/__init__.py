@@ -1,0 +1,77 @@
+"""Listening Post: the application factory."""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any
+
+from flask import Flask, request
+
+from app.config import load_config
+from app.db import configure_sqlite
+from app.errors import register_error_handlers
+from app.extensions import csrf, db, limiter, login_manager, migrate, write_intent
+from app.security import register_security
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    app = Flask(
+        __name__,
+        template_folder=os.path.join(root, "templates"),
+        static_folder=os.path.join(root, "static"),
+        instance_path=os.environ.get("INSTANCE_PATH") or os.path.join(root, "instance"),
+    )
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.update(load_config(app.instance_path) if config is None else config)
+    if not app.debug:
+        logging.basicConfig(level=logging.INFO)
+    register_extensions(app)
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_security(app)
+    register_commands(app)
+    register_template_helpers(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(app.root_path, "..", "migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    limiter.init_app(app)
+    with app.app_context():
+        configure_sqlite(db.engine, write_intent=write_intent)
+
+    @app.before_request
+    def _declare_write_intent() -> None:
+        write_intent.set(request.method not in SAFE_METHODS)
+
+
+def register_blueprints(app: Flask) -> None:
+    from app.accounts.views import bp as accounts_bp
+    from app.api import bp as api_bp
+    from app.programmes.views import bp as programmes_bp
+    from app.signups.views import bp as signups_bp
+
+    for bp in (accounts_bp, programmes_bp, signups_bp, api_bp):
+        app.register_blueprint(bp)
+
+
+def register_commands(app: Flask) -> None:
+    from app.accounts.cli import tokens_cli, users_cli
+    from app.demo import demo_command
+
+    app.cli.add_command(users_cli)
+    app.cli.add_command(tokens_cli)
+    app.cli.add_command(demo_command)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from app.timefmt import register_filters
+
+    register_filters(app)

@@ -1,0 +1,194 @@
+"""JSON endpoints. Auth: the browser session (writes need X-CSRFToken) or a Bearer token."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import g, jsonify, request
+from flask_login import current_user
+
+from app.accounts.services import user_for_api_token
+from app.api import bp
+from app.api.openapi import openapi_document
+from app.api.serialize import activity_json, programme_json, signup_json, user_json
+from app.errors import DomainError, json_error
+from app.extensions import csrf, db
+from app.programmes import services as programmes
+from app.programmes.services import ActivityInput, ProgrammeInput
+from app.signups import services as signups
+from app.timefmt import parse_iso_datetime, zone
+
+csrf.exempt(bp)  # checked below for cookie sessions only; Bearer requests carry no cookie
+PROGRAMME_FIELDS = {f for f in ProgrammeInput.__dataclass_fields__}
+ACTIVITY_FIELDS = {f for f in ActivityInput.__dataclass_fields__}
+
+
+@bp.before_request
+def _authenticate():  # type: ignore[no-untyped-def]
+    if request.endpoint == "api.openapi":
+        return None
+    auth = request.authorization
+    if auth is not None and auth.type == "bearer":
+        user = user_for_api_token(db.session, auth.token or "")
+        if user is None:
+            return json_error("unauthorized", "The API token is not valid or was revoked.", 401)
+        g._login_user = user  # Flask-Login reads current_user from here
+        return None
+    if not current_user.is_authenticated:
+        return json_error("unauthorized", "Sign in, or send 'Authorization: Bearer <token>'.", 401)
+    if request.method not in {"GET", "HEAD", "OPTIONS"}:
+        csrf.protect()
+    return None
+
+
+def json_body(allowed: set[str]) -> dict[str, Any]:
+    """The request's JSON object; refuses anything else and unknown fields."""
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise DomainError("Send a JSON object with Content-Type: application/json.")
+    unknown = sorted(set(data) - allowed)
+    if unknown:
+        raise DomainError(f"Unknown fields: {', '.join(unknown)[:200]}.")
+    return data
+
+
+def _date(value: Any, field: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except (TypeError, ValueError) as err:
+        raise DomainError(f"{field} must be a date like 2026-03-02.", field=field) from err
+
+
+def _programme_input(data: dict[str, Any], current: dict[str, Any] | None = None) -> ProgrammeInput:
+    merged = {**(current or {}), **data}
+    missing = sorted(PROGRAMME_FIELDS - {"purpose", "customer_question"} - set(merged))
+    if missing:
+        raise DomainError(f"Missing fields: {', '.join(missing)}.")
+    tz = merged["timezone"]
+    zone(tz)
+    return ProgrammeInput(
+        title=merged["title"],
+        purpose=merged.get("purpose", ""),
+        customer_question=merged.get("customer_question", ""),
+        starts_on=_date(merged["starts_on"], "starts_on"),
+        ends_on=_date(merged["ends_on"], "ends_on"),
+        timezone=tz,
+        signup_opens_at=parse_iso_datetime(merged["signup_opens_at"], tz, field="signup_opens_at"),
+        signup_closes_at=parse_iso_datetime(merged["signup_closes_at"], tz, field="signup_closes_at"),
+    )
+
+
+def _activity_input(data: dict[str, Any], tz: str) -> ActivityInput:
+    missing = sorted({"kind", "title", "starts_at", "ends_at", "capacity"} - set(data))
+    if missing:
+        raise DomainError(f"Missing fields: {', '.join(missing)}.")
+    return ActivityInput(
+        kind=data["kind"] if isinstance(data["kind"], str) else repr(data["kind"])[:40],
+        title=data["title"],
+        location=data.get("location", ""),
+        online_url=data.get("online_url", ""),
+        starts_at=parse_iso_datetime(data["starts_at"], tz, field="starts_at"),
+        ends_at=parse_iso_datetime(data["ends_at"], tz, field="ends_at"),
+        capacity=data["capacity"],
+        host=data.get("host", ""),
+        what_to_bring=data.get("what_to_bring", ""),
+        notes=data.get("notes", ""),
+    )
+
+
+@bp.get("/openapi.json")
+def openapi():  # type: ignore[no-untyped-def]
+    return jsonify(openapi_document())
+
+
+@bp.get("/me")
+def me():  # type: ignore[no-untyped-def]
+    return jsonify(user_json(current_user))
+
+
+@bp.get("/me/schedule")
+def my_schedule():  # type: ignore[no-untyped-def]
+    items = signups.my_signups(db.session, current_user)
+    return jsonify(items=[signup_json(s, with_activity=True) for s in items])
+
+
+@bp.get("/programmes")
+def list_programmes():  # type: ignore[no-untyped-def]
+    items = programmes.visible_programmes(db.session, current_user)
+    return jsonify(items=[programme_json(p) for p in items])
+
+
+@bp.post("/programmes")
+def create_programme():  # type: ignore[no-untyped-def]
+    data = _programme_input(json_body(PROGRAMME_FIELDS))
+    programme = programmes.create_programme(db.session, data, by=current_user)
+    db.session.commit()
+    return jsonify(programme_json(programme)), 201
+
+
+@bp.get("/programmes/<int:programme_id>")
+def get_programme(programme_id: int):  # type: ignore[no-untyped-def]
+    programme = programmes.get_programme(db.session, programme_id, user=current_user)
+    return jsonify(programme_json(programme))
+
+
+@bp.patch("/programmes/<int:programme_id>")
+def update_programme(programme_id: int):  # type: ignore[no-untyped-def]
+    programme = programmes.get_programme(db.session, programme_id, user=current_user)
+    programmes.require_manager(programme, current_user)
+    data = _programme_input(json_body(PROGRAMME_FIELDS), programme_json(programme))
+    programmes.update_programme(db.session, programme, data, by=current_user)
+    db.session.commit()
+    return jsonify(programme_json(programme))
+
+
+@bp.post("/programmes/<int:programme_id>/<any(publish, close, archive):action>")
+def change_programme_status(programme_id: int, action: str):  # type: ignore[no-untyped-def]
+    programme = programmes.get_programme(db.session, programme_id, user=current_user)
+    programmes.change_status(db.session, programme, action, by=current_user)
+    db.session.commit()
+    return jsonify(programme_json(programme))
+
+
+@bp.get("/programmes/<int:programme_id>/activities")
+def list_activities(programme_id: int):  # type: ignore[no-untyped-def]
+    programme = programmes.get_programme(db.session, programme_id, user=current_user)
+    items = programmes.filter_activities(
+        programmes.list_activities(db.session, programme),
+        programme.timezone,
+        **{k: request.args.get(k, "")[:100] for k in ("kind", "day", "place")},
+    )
+    return jsonify(items=[activity_json(a) for a in items])
+
+
+@bp.post("/programmes/<int:programme_id>/activities")
+def create_activity(programme_id: int):  # type: ignore[no-untyped-def]
+    programme = programmes.get_programme(db.session, programme_id, user=current_user)
+    programmes.require_manager(programme, current_user)
+    data = _activity_input(json_body(ACTIVITY_FIELDS), programme.timezone)
+    activity = programmes.create_activity(db.session, programme, data, by=current_user)
+    db.session.commit()
+    return jsonify(activity_json(activity)), 201
+
+
+@bp.get("/activities/<int:activity_id>")
+def get_activity(activity_id: int):  # type: ignore[no-untyped-def]
+    activity = programmes.get_activity(db.session, activity_id, user=current_user)
+    return jsonify(activity_json(activity))
+
+
+@bp.post("/activities/<int:activity_id>/signups")
+def sign_up(activity_id: int):  # type: ignore[no-untyped-def]
+    activity = programmes.get_activity(db.session, activity_id, user=current_user)
+    signup = signups.sign_up(db.session, activity, user=current_user)
+    db.session.commit()
+    return jsonify(signup_json(signup)), 201
+
+
+@bp.delete("/signups/<int:signup_id>")
+def cancel_signup(signup_id: int):  # type: ignore[no-untyped-def]
+    signup = signups.get_signup(db.session, signup_id, user=current_user)
+    signups.cancel(db.session, signup, by=current_user)
+    db.session.commit()
+    return jsonify(signup_json(signup))

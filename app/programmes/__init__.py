@@ -1,0 +1,1 @@
+"""Programmes (closeness days and weeks) and their activity slots."""

@@ -1,0 +1,363 @@
+"""Programme and slot rules: who manages what, valid dates and times, the life cycle."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import date, datetime, timedelta
+from urllib.parse import urlparse
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.accounts.models import Role, User
+from app.db import utcnow
+from app.errors import Conflict, DomainError, NotAllowed, NotFound
+from app.mail import external_url, queue_mail
+from app.programmes.models import Activity, ActivityKind, Programme, ProgrammeStatus
+from app.text import clean_text
+from app.timefmt import format_local, in_zone, zone
+
+MAX_CAPACITY = 1000
+MAX_SERIES = 50
+
+
+@dataclass
+class ProgrammeInput:
+    title: str
+    purpose: str
+    customer_question: str
+    starts_on: date
+    ends_on: date
+    timezone: str
+    signup_opens_at: datetime  #: aware
+    signup_closes_at: datetime  #: aware
+
+
+@dataclass
+class ActivityInput:
+    kind: str
+    title: str
+    location: str
+    online_url: str
+    starts_at: datetime  #: aware
+    ends_at: datetime  #: aware
+    capacity: int
+    host: str = ""
+    what_to_bring: str = ""
+    notes: str = ""
+
+
+def can_manage(programme: Programme, user: User) -> bool:
+    return user.is_admin or any(o.id == user.id for o in programme.organisers)
+
+
+def can_view(programme: Programme, user: User) -> bool:
+    return programme.status != ProgrammeStatus.DRAFT or can_manage(programme, user)
+
+
+def require_manager(programme: Programme, user: User) -> None:
+    if not can_manage(programme, user):
+        raise NotAllowed("Only this programme's organisers can do that.")
+
+
+def get_programme(session: Session, programme_id: int, *, user: User) -> Programme:
+    """A programme this person may see, or NotFound (drafts of others stay invisible)."""
+    programme = session.get(Programme, programme_id)
+    if programme is None or not can_view(programme, user):
+        raise NotFound("There is no such programme.")
+    return programme
+
+
+def get_activity(session: Session, activity_id: int, *, user: User) -> Activity:
+    activity = session.get(Activity, activity_id)
+    if activity is None or not can_view(activity.programme, user):
+        raise NotFound("There is no such activity slot.")
+    return activity
+
+
+def visible_programmes(session: Session, user: User) -> list[Programme]:
+    """Programmes this person can see, newest first; drafts only to their organisers."""
+    programmes = session.scalars(select(Programme).order_by(Programme.starts_on.desc()))
+    return [p for p in programmes if can_view(p, user)]
+
+
+def _clean_programme(data: ProgrammeInput) -> ProgrammeInput:
+    zone(data.timezone)
+    if data.ends_on < data.starts_on:
+        raise DomainError("The programme ends before it starts. Check the dates.", field="ends_on")
+    if data.signup_closes_at <= data.signup_opens_at:
+        raise DomainError(
+            "Sign-up must close after it opens. Check the sign-up dates.", field="signup_closes_at"
+        )
+    if (data.ends_on - data.starts_on).days > 366:
+        raise DomainError("A programme can last at most a year.", field="ends_on")
+    return ProgrammeInput(
+        title=clean_text(data.title, field="Title", max_length=200, required=True),
+        purpose=clean_text(data.purpose, field="Purpose", max_length=4000),
+        customer_question=clean_text(
+            data.customer_question, field="Customer question", max_length=500
+        ),
+        starts_on=data.starts_on,
+        ends_on=data.ends_on,
+        timezone=data.timezone,
+        signup_opens_at=data.signup_opens_at,
+        signup_closes_at=data.signup_closes_at,
+    )
+
+
+def create_programme(session: Session, data: ProgrammeInput, *, by: User) -> Programme:
+    """A new draft programme organised by its creator."""
+    if not by.is_organiser:
+        raise NotAllowed("Only organisers can create programmes.")
+    data = _clean_programme(data)
+    programme = Programme(**{f.name: getattr(data, f.name) for f in fields(data)})
+    programme.organisers = [by]
+    session.add(programme)
+    session.flush()
+    return programme
+
+
+def update_programme(session: Session, programme: Programme, data: ProgrammeInput, *, by: User) -> None:
+    """Edit a programme; its slots must still fit inside the new dates."""
+    require_manager(programme, by)
+    if programme.status == ProgrammeStatus.ARCHIVED:
+        raise Conflict("This programme is archived and can no longer be changed.")
+    data = _clean_programme(data)
+    for f in fields(data):
+        setattr(programme, f.name, getattr(data, f.name))
+    for activity in programme.activities:
+        if not activity.is_cancelled:
+            _check_inside_programme(programme, activity.starts_at, activity.ends_at)
+    session.flush()
+
+
+TRANSITIONS = {
+    "publish": ({ProgrammeStatus.DRAFT, ProgrammeStatus.IN_FIELD}, ProgrammeStatus.PUBLISHED),
+    "close": ({ProgrammeStatus.PUBLISHED}, ProgrammeStatus.IN_FIELD),
+    "archive": (
+        {ProgrammeStatus.DRAFT, ProgrammeStatus.PUBLISHED, ProgrammeStatus.IN_FIELD,
+         ProgrammeStatus.DEBRIEFED},
+        ProgrammeStatus.ARCHIVED,
+    ),
+}
+
+
+PAST_TENSE = {"publish": "published", "close": "closed", "archive": "archived"}
+
+
+def change_status(session: Session, programme: Programme, action: str, *, by: User) -> None:
+    """Publish (open to everyone), close (sign-up ends, people are in the field) or archive."""
+    require_manager(programme, by)
+    allowed_from, target = TRANSITIONS[action]
+    if programme.status not in allowed_from:
+        state = programme.status.replace("_", " ")
+        raise Conflict(f"A programme that is {state} cannot be {PAST_TENSE[action]}.")
+    programme.status = target
+    session.flush()
+
+
+def add_organiser(session: Session, programme: Programme, organiser: User, *, by: User) -> None:
+    require_manager(programme, by)
+    if not organiser.has_role(Role.ORGANISER) and not organiser.is_admin:
+        raise DomainError(f"{organiser.name} does not have the organiser role.", field="email")
+    if organiser not in programme.organisers:
+        programme.organisers.append(organiser)
+    session.flush()
+
+
+def _check_inside_programme(programme: Programme, starts_at: datetime, ends_at: datetime) -> None:
+    first = in_zone(starts_at, programme.timezone).date()
+    last = in_zone(ends_at - timedelta(microseconds=1), programme.timezone).date()
+    if first < programme.starts_on or last > programme.ends_on:
+        raise DomainError(
+            f"The slot must fall within the programme ({programme.starts_on:%d %b} to "
+            f"{programme.ends_on:%d %b %Y}).",
+            field="starts_at",
+        )
+
+
+def _clean_activity(programme: Programme, data: ActivityInput) -> dict[str, object]:
+    try:
+        kind = ActivityKind(data.kind)
+    except ValueError as err:
+        kinds = ", ".join(k.value for k in ActivityKind)
+        raise DomainError(f"Unknown kind “{data.kind}”. Use one of: {kinds}.", field="kind") from err
+    if data.ends_at <= data.starts_at:
+        raise DomainError("The slot ends before it starts. Check the times.", field="ends_at")
+    if data.ends_at - data.starts_at > timedelta(hours=24):
+        raise DomainError("A slot can last at most 24 hours.", field="ends_at")
+    _check_inside_programme(programme, data.starts_at, data.ends_at)
+    if isinstance(data.capacity, bool) or not isinstance(data.capacity, int):
+        raise DomainError("Capacity must be a whole number.", field="capacity")
+    if not 1 <= data.capacity <= MAX_CAPACITY:
+        raise DomainError(f"Capacity must be between 1 and {MAX_CAPACITY}.", field="capacity")
+    online_url = clean_text(data.online_url, field="Online link", max_length=500)
+    if online_url and urlparse(online_url).scheme not in {"http", "https"}:
+        raise DomainError("The online link must start with https:// or http://.", field="online_url")
+    location = clean_text(data.location, field="Place", max_length=300)
+    if not location and not online_url:
+        raise DomainError("Give a place or an online link.", field="location")
+    return {
+        "kind": kind,
+        "title": clean_text(data.title, field="Title", max_length=200, required=True),
+        "location": location,
+        "online_url": online_url,
+        "starts_at": data.starts_at,
+        "ends_at": data.ends_at,
+        "capacity": data.capacity,
+        "host": clean_text(data.host, field="Host", max_length=200),
+        "what_to_bring": clean_text(data.what_to_bring, field="What to bring", max_length=1000),
+        "notes": clean_text(data.notes, field="Notes", max_length=4000),
+    }
+
+
+def create_activity(session: Session, programme: Programme, data: ActivityInput, *, by: User) -> Activity:
+    """Add a slot to a programme."""
+    require_manager(programme, by)
+    if programme.status == ProgrammeStatus.ARCHIVED:
+        raise Conflict("This programme is archived; slots can no longer be added.")
+    activity = Activity(programme=programme, **_clean_activity(programme, data))
+    session.add(activity)
+    session.flush()
+    return activity
+
+
+def update_activity(session: Session, activity: Activity, data: ActivityInput, *, by: User) -> None:
+    """Edit a slot; capacity cannot drop below the people already confirmed."""
+    require_manager(activity.programme, by)
+    if activity.is_cancelled:
+        raise Conflict("This slot is cancelled and can no longer be changed.")
+    values = _clean_activity(activity.programme, data)
+    if values["capacity"] < activity.seats_taken:  # type: ignore[operator]
+        raise DomainError(
+            f"{activity.seats_taken} people are confirmed; capacity cannot go below that. "
+            "Move or remove people first.",
+            field="capacity",
+        )
+    for key, value in values.items():
+        setattr(activity, key, value)
+    session.flush()
+
+
+def duplicate_activity(
+    session: Session, activity: Activity, *, copies: int, every_days: int, by: User
+) -> list[Activity]:
+    """Copies of a slot, each `every_days` after the previous, to make a series."""
+    require_manager(activity.programme, by)
+    if not 1 <= copies <= MAX_SERIES:
+        raise DomainError(f"Make between 1 and {MAX_SERIES} copies.", field="copies")
+    if not 0 <= every_days <= 31:
+        raise DomainError("Repeat every 0 to 31 days.", field="every_days")
+    created = []
+    tz = zone(activity.programme.timezone)
+    for n in range(1, copies + 1):
+        # Step in local wall-clock days so a series keeps its hour across a clock change.
+        start = (in_zone(activity.starts_at, activity.programme.timezone) + timedelta(days=n * every_days))
+        end = (in_zone(activity.ends_at, activity.programme.timezone) + timedelta(days=n * every_days))
+        data = ActivityInput(
+            kind=activity.kind, title=activity.title, location=activity.location,
+            online_url=activity.online_url,
+            starts_at=start.replace(tzinfo=None).replace(tzinfo=tz),
+            ends_at=end.replace(tzinfo=None).replace(tzinfo=tz),
+            capacity=activity.capacity, host=activity.host,
+            what_to_bring=activity.what_to_bring, notes=activity.notes,
+        )
+        created.append(create_activity(session, activity.programme, data, by=by))
+    return created
+
+
+def cancel_activity(session: Session, activity: Activity, *, by: User) -> int:
+    """Cancel a slot and tell everyone on it; returns how many were told."""
+    from app.signups.models import Signup, SignupStatus
+
+    require_manager(activity.programme, by)
+    if activity.is_cancelled:
+        raise Conflict("This slot is already cancelled.")
+    activity.cancelled_at = utcnow()
+    people = session.scalars(
+        select(Signup).where(Signup.activity_id == activity.id, Signup.status != SignupStatus.CANCELLED)
+    ).all()
+    when = format_local(activity.starts_at, activity.programme.timezone)
+    for signup in people:
+        signup.status = SignupStatus.CANCELLED
+        queue_mail(
+            session,
+            to=signup.user.email,
+            subject=f"Cancelled: {activity.title}, {when}",
+            body=(
+                f"Hello {signup.user.name},\n\nThe slot “{activity.title}” on {when} has been "
+                f"cancelled by the organisers. Other slots are open here:\n"
+                f"{external_url('programmes.show', programme_id=activity.programme_id)}\n"
+            ),
+        )
+    activity.seats_taken = 0
+    session.flush()
+    return len(people)
+
+
+def filter_activities(
+    activities: list[Activity], tz_name: str, *, kind: str = "", day: str = "", place: str = ""
+) -> list[Activity]:
+    """The slots matching a kind, a local day (YYYY-MM-DD) and words in the place."""
+    place = place.strip().lower()
+    return [
+        a for a in activities
+        if (not kind or a.kind == kind)
+        and (not day or in_zone(a.starts_at, tz_name).date().isoformat() == day)
+        and (not place or place in a.location.lower() or place in a.title.lower())
+    ]
+
+
+def list_activities(session: Session, programme: Programme) -> list[Activity]:
+    return list(
+        session.scalars(
+            select(Activity).where(Activity.programme_id == programme.id).order_by(Activity.starts_at)
+        )
+    )
+
+
+@dataclass
+class Participation:
+    slots: list[tuple[Activity, int, int]]  #: (slot, confirmed, waiting)
+    underfilled: list[Activity]
+    by_department: list[tuple[str, int]]
+    people: int
+    seats: int
+    taken: int
+
+
+def participation(session: Session, programme: Programme, *, by: User) -> Participation:
+    """Fill rate per slot, under-filled slots (below half) and people per department."""
+    from app.accounts.models import User as UserModel
+    from app.signups.models import Signup, SignupStatus
+
+    require_manager(programme, by)
+    activities = [a for a in list_activities(session, programme) if not a.is_cancelled]
+    waiting = dict(
+        session.execute(
+            select(Signup.activity_id, func.count())
+            .join(Activity)
+            .where(Activity.programme_id == programme.id, Signup.status == SignupStatus.WAITLISTED)
+            .group_by(Signup.activity_id)
+        ).all()
+    )
+    departments = session.execute(
+        select(UserModel.department, func.count(func.distinct(UserModel.id)))
+        .join(Signup, Signup.user_id == UserModel.id)
+        .join(Activity, Activity.id == Signup.activity_id)
+        .where(
+            Activity.programme_id == programme.id,
+            Activity.cancelled_at.is_(None),
+            Signup.status == SignupStatus.CONFIRMED,
+        )
+        .group_by(UserModel.department)
+        .order_by(func.count(func.distinct(UserModel.id)).desc())
+    ).all()
+    return Participation(
+        slots=[(a, a.seats_taken, waiting.get(a.id, 0)) for a in activities],
+        underfilled=[a for a in activities if a.seats_taken * 2 < a.capacity],
+        by_department=[(d or "No department", n) for d, n in departments],
+        people=sum(n for _, n in departments),
+        seats=sum(a.capacity for a in activities),
+        taken=sum(a.seats_taken for a in activities),
+    )

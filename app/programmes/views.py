@@ -1,0 +1,237 @@
+"""Pages for programmes and their slots."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from app.accounts.services import user_by_email
+from app.errors import DomainError, NotFound
+from app.extensions import db
+from app.programmes import services
+from app.programmes.forms import (
+    COMMON_ZONES,
+    ActivityForm,
+    DuplicateForm,
+    OrganiserForm,
+    ProgrammeForm,
+)
+from app.programmes.models import ActivityKind, Programme
+from app.signups.services import my_signups, my_signups_by_activity, window_problem
+from app.timefmt import in_zone
+from app.web import show_error
+
+bp = Blueprint("programmes", __name__)
+
+
+@bp.before_request
+@login_required
+def _signed_in() -> None:
+    """Every page here needs a signed-in person."""
+
+
+@bp.get("/")
+def home():  # type: ignore[no-untyped-def]
+    upcoming = my_signups(db.session, current_user)[:5]
+    programmes = services.visible_programmes(db.session, current_user)
+    return render_template("programmes/home.html", upcoming=upcoming, programmes=programmes)
+
+
+@bp.route("/programmes/new", methods=["GET", "POST"])
+def new():  # type: ignore[no-untyped-def]
+    if not current_user.is_organiser:
+        abort(403)
+    form = ProgrammeForm()
+    if form.validate_on_submit():
+        try:
+            programme = services.create_programme(db.session, form.to_input(), by=current_user)
+        except DomainError as err:
+            show_error(form, err)
+        else:
+            db.session.commit()
+            flash("Programme created as a draft. Add slots, then publish it.", "success")
+            return redirect(url_for("programmes.show", programme_id=programme.id))
+    return render_template("programmes/edit_programme.html", form=form, programme=None,
+                           zones=COMMON_ZONES)
+
+
+@bp.get("/programmes/<int:programme_id>")
+def show(programme_id: int):  # type: ignore[no-untyped-def]
+    programme = services.get_programme(db.session, programme_id, user=current_user)
+    all_slots = services.list_activities(db.session, programme)
+    filters = {k: request.args.get(k, "")[:100] for k in ("kind", "day", "place")}
+    slots = services.filter_activities(all_slots, programme.timezone, **filters)
+    days = sorted({in_zone(a.starts_at, programme.timezone).date() for a in all_slots})
+    mine = my_signups_by_activity(db.session, current_user, programme)
+    return render_template(
+        "programmes/show_programme.html",
+        programme=programme,
+        slots=slots,
+        total=len(all_slots),
+        days=days,
+        kinds=list(ActivityKind),
+        filters=filters,
+        mine=mine,
+        can_manage=services.can_manage(programme, current_user),
+        problem_for=lambda a: window_problem(programme, a),
+    )
+
+
+def _managed_programme(programme_id: int) -> Programme:
+    programme = services.get_programme(db.session, programme_id, user=current_user)
+    services.require_manager(programme, current_user)
+    return programme
+
+
+@bp.route("/programmes/<int:programme_id>/edit", methods=["GET", "POST"])
+def edit(programme_id: int):  # type: ignore[no-untyped-def]
+    programme = _managed_programme(programme_id)
+    form = ProgrammeForm(obj=programme)
+    if request.method == "GET":
+        form.signup_opens_at.data = in_zone(programme.signup_opens_at, programme.timezone).replace(tzinfo=None)
+        form.signup_closes_at.data = in_zone(programme.signup_closes_at, programme.timezone).replace(tzinfo=None)
+    if form.validate_on_submit():
+        try:
+            services.update_programme(db.session, programme, form.to_input(), by=current_user)
+        except DomainError as err:
+            show_error(form, err)
+        else:
+            db.session.commit()
+            flash("Programme saved.", "success")
+            return redirect(url_for("programmes.show", programme_id=programme.id))
+    return render_template("programmes/edit_programme.html", form=form, programme=programme,
+                           zones=COMMON_ZONES, organiser_form=OrganiserForm())
+
+
+@bp.post("/programmes/<int:programme_id>/<any(publish, close, archive):action>")
+def change_status(programme_id: int, action: str):  # type: ignore[no-untyped-def]
+    programme = _managed_programme(programme_id)
+    try:
+        services.change_status(db.session, programme, action, by=current_user)
+    except DomainError as err:
+        show_error(None, err)
+    else:
+        db.session.commit()
+        flash(f"Programme {services.PAST_TENSE[action]}.", "success")
+    return redirect(url_for("programmes.show", programme_id=programme.id))
+
+
+@bp.post("/programmes/<int:programme_id>/organisers")
+def add_organiser(programme_id: int):  # type: ignore[no-untyped-def]
+    programme = _managed_programme(programme_id)
+    form = OrganiserForm()
+    if form.validate_on_submit():
+        person = user_by_email(db.session, form.email.data or "")
+        try:
+            if person is None:
+                raise NotFound(f"No account for {form.email.data}. Invite them first.")
+            services.add_organiser(db.session, programme, person, by=current_user)
+        except DomainError as err:
+            show_error(None, err)
+        else:
+            db.session.commit()
+            flash(f"{person.name} now co-organises this programme.", "success")
+    else:
+        flash("Give the email of an organiser.", "error")
+    return redirect(url_for("programmes.edit", programme_id=programme.id))
+
+
+@bp.get("/programmes/<int:programme_id>/participation")
+def participation(programme_id: int):  # type: ignore[no-untyped-def]
+    programme = _managed_programme(programme_id)
+    figures = services.participation(db.session, programme, by=current_user)
+    return render_template("programmes/participation.html", programme=programme, p=figures)
+
+
+@bp.route("/programmes/<int:programme_id>/activities/new", methods=["GET", "POST"])
+def new_activity(programme_id: int):  # type: ignore[no-untyped-def]
+    programme = _managed_programme(programme_id)
+    form = ActivityForm()
+    if form.validate_on_submit():
+        try:
+            activity = services.create_activity(
+                db.session, programme, form.to_input(programme.timezone), by=current_user
+            )
+        except DomainError as err:
+            show_error(form, err)
+        else:
+            db.session.commit()
+            flash("Slot added.", "success")
+            return redirect(url_for("programmes.show_activity", activity_id=activity.id))
+    return render_template("programmes/edit_activity.html", form=form, programme=programme, activity=None)
+
+
+@bp.get("/activities/<int:activity_id>")
+def show_activity(activity_id: int):  # type: ignore[no-untyped-def]
+    activity = services.get_activity(db.session, activity_id, user=current_user)
+    mine = my_signups_by_activity(db.session, current_user, activity.programme).get(activity.id)
+    return render_template(
+        "programmes/show_activity.html",
+        activity=activity,
+        programme=activity.programme,
+        mine=mine,
+        problem=window_problem(activity.programme, activity),
+        can_manage=services.can_manage(activity.programme, current_user),
+    )
+
+
+def _managed_activity(activity_id: int):  # type: ignore[no-untyped-def]
+    activity = services.get_activity(db.session, activity_id, user=current_user)
+    services.require_manager(activity.programme, current_user)
+    return activity
+
+
+@bp.route("/activities/<int:activity_id>/edit", methods=["GET", "POST"])
+def edit_activity(activity_id: int):  # type: ignore[no-untyped-def]
+    activity = _managed_activity(activity_id)
+    programme = activity.programme
+    form = ActivityForm(obj=activity)
+    if request.method == "GET":
+        form.starts_at.data = in_zone(activity.starts_at, programme.timezone).replace(tzinfo=None)
+        form.ends_at.data = in_zone(activity.ends_at, programme.timezone).replace(tzinfo=None)
+    if form.validate_on_submit():
+        try:
+            services.update_activity(
+                db.session, activity, form.to_input(programme.timezone), by=current_user
+            )
+        except DomainError as err:
+            show_error(form, err)
+        else:
+            db.session.commit()
+            flash("Slot saved.", "success")
+            return redirect(url_for("programmes.show_activity", activity_id=activity.id))
+    return render_template("programmes/edit_activity.html", form=form, programme=programme,
+                           activity=activity)
+
+
+@bp.post("/activities/<int:activity_id>/cancel")
+def cancel_activity(activity_id: int):  # type: ignore[no-untyped-def]
+    activity = _managed_activity(activity_id)
+    try:
+        told = services.cancel_activity(db.session, activity, by=current_user)
+    except DomainError as err:
+        show_error(None, err)
+    else:
+        db.session.commit()
+        flash(f"Slot cancelled; {told} people were told.", "success")
+    return redirect(url_for("programmes.show_activity", activity_id=activity.id))
+
+
+@bp.route("/activities/<int:activity_id>/duplicate", methods=["GET", "POST"])
+def duplicate_activity(activity_id: int):  # type: ignore[no-untyped-def]
+    activity = _managed_activity(activity_id)
+    form = DuplicateForm()
+    if form.validate_on_submit():
+        try:
+            copies = services.duplicate_activity(
+                db.session, activity, copies=form.copies.data or 0,
+                every_days=form.every_days.data or 0, by=current_user,
+            )
+        except DomainError as err:
+            show_error(form, err)
+        else:
+            db.session.commit()
+            flash(f"{len(copies)} copies added.", "success")
+            return redirect(url_for("programmes.show", programme_id=activity.programme_id))
+    return render_template("programmes/duplicate_activity.html", form=form, activity=activity,
+                           programme=activity.programme)

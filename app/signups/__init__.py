@@ -1,0 +1,1 @@
+"""Sign-ups with a capacity that holds under load, waitlists, schedules and calendars."""
