@@ -65,6 +65,7 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def _csrf(err: CSRFError):  # type: ignore[no-untyped-def]
+        app.logger.warning("CSRF refused: %s", err.description)
         message = "Your form expired or was sent from elsewhere. Reload the page and try again."
         if wants_json():
             return json_error("csrf_failed", message, 400)

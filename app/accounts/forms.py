@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, EmailField, PasswordField, SelectMultipleField, StringField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    SelectChoice,
+    SelectMultipleField,
+    StringField,
+)
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -12,7 +19,7 @@ from app.accounts.models import Role
 from app.accounts.services import MAX_PASSWORD, MIN_PASSWORD
 from app.text import SafeText
 
-ROLE_CHOICES = [(r.value, r.value.capitalize()) for r in Role]
+ROLE_CHOICES = [SelectChoice(r.value, r.value.capitalize()) for r in Role]
 
 
 class CheckboxesField(SelectMultipleField):

@@ -12,7 +12,7 @@ from app.accounts.services import user_for_api_token
 from app.api import bp
 from app.api.openapi import openapi_document
 from app.api.serialize import activity_json, programme_json, signup_json, user_json
-from app.errors import DomainError, json_error
+from app.errors import DomainError, NotAllowed, json_error
 from app.extensions import csrf, db
 from app.programmes import services as programmes
 from app.programmes.services import ActivityInput, ProgrammeInput
@@ -121,6 +121,8 @@ def list_programmes():  # type: ignore[no-untyped-def]
 
 @bp.post("/programmes")
 def create_programme():  # type: ignore[no-untyped-def]
+    if not current_user.is_organiser:
+        raise NotAllowed("Only organisers can create programmes.")
     data = _programme_input(json_body(PROGRAMME_FIELDS))
     programme = programmes.create_programme(db.session, data, by=current_user)
     db.session.commit()

@@ -8,6 +8,7 @@ from wtforms import (
     DateTimeLocalField,
     EmailField,
     IntegerField,
+    SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
@@ -66,7 +67,7 @@ class ProgrammeForm(FlaskForm):
 
 
 class ActivityForm(FlaskForm):
-    kind = SelectField("Kind of activity", choices=[(k.value, k.label) for k in ActivityKind])
+    kind = SelectField("Kind of activity", choices=[SelectChoice(k.value, k.label) for k in ActivityKind])
     title = StringField("Title", validators=[DataRequired(), Length(max=200), SafeText()],
                         description="For example: Listening in, Leeds call centre")
     location = StringField("Place", validators=[Length(max=300), SafeText()],

@@ -1,0 +1,171 @@
+"""Fixtures: one app per run on SQLite (default) or on DATABASE_URL; clean tables per test."""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask, has_app_context
+from flask.testing import FlaskClient
+from sqlalchemy import event, text
+
+from app import create_app
+from app.accounts.models import Role, User
+from app.config import normalise_database_url
+from app.extensions import db, limiter
+from tests.factories import PASSWORD, make_user
+
+TMP = Path(tempfile.mkdtemp(prefix="lp-tests-"))
+os.environ["INSTANCE_PATH"] = str(TMP / "instance")
+
+
+def database_url() -> str:
+    return normalise_database_url(os.environ.get("DATABASE_URL") or f"sqlite:///{TMP / 'test.sqlite3'}")
+
+
+def test_config(**overrides: Any) -> dict[str, Any]:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-that-is-long-enough-for-tests",
+        "SQLALCHEMY_DATABASE_URI": database_url(),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SESSION_COOKIE_SECURE": True,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_NAME": "lp_session",
+        "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+        "WTF_CSRF_TIME_LIMIT": 3600,
+        "MAIL_SERVER": "",
+        "MAIL_DEFAULT_SENDER": "lp@example.com",
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "SIGN_IN_RATE_LIMIT": "1000 per minute",
+        "PASSWORD_HASH_PROFILE": "fast-for-tests",
+        "BASE_URL": "http://localhost",
+        **overrides,
+    }
+
+
+class Client(FlaskClient):
+    """A test client that sends the CSRF token like the pages do.
+
+    Each request runs in its own app context, as in production: otherwise it would share `g`
+    (the signed-in user, the CSRF token) and the database session with the test around it.
+    The test's own work is committed first so the request sees it and no lock is held.
+    """
+
+    def open(self, *args: Any, **kwargs: Any):  # type: ignore[no-untyped-def, override]
+        if has_app_context():
+            db.session.commit()
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+    def csrf_token(self) -> str:
+        response = self.get("/account")
+        if response.status_code != 200:
+            response = self.get("/login")
+        page = response.get_data(as_text=True)
+        match = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page)
+        assert match, "no CSRF token on the page"
+        return match.group(1)
+
+    def form(self, url: str, data: dict[str, Any] | None = None, **kwargs: Any):  # type: ignore[no-untyped-def]
+        return self.post(url, data={"csrf_token": self.csrf_token(), **(data or {})}, **kwargs)
+
+    def api(self, method: str, url: str, json: Any = None, **kwargs: Any):  # type: ignore[no-untyped-def]
+        headers = kwargs.pop("headers", {})
+        if method.upper() not in {"GET", "HEAD"}:
+            headers.setdefault("X-CSRFToken", self.csrf_token())
+        return self.open(url, method=method, json=json, headers=headers, **kwargs)
+
+    def sign_in(self, user: User, password: str = PASSWORD):  # type: ignore[no-untyped-def]
+        return self.form("/login", {"email": user.email, "password": password})
+
+
+@pytest.fixture(scope="session")
+def app() -> Iterator[Flask]:
+    app = create_app(test_config())
+    app.test_client_class = Client
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.drop_all()
+        db.engine.dispose()
+
+
+def _wipe() -> None:
+    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for name in tables:
+                conn.execute(text(f"DELETE FROM {name}"))
+
+
+@pytest.fixture(autouse=True)
+def _app_context(app: Flask) -> Iterator[None]:
+    with app.app_context():
+        yield
+        db.session.remove()
+        _wipe()
+        limiter.reset()
+    for mail in (TMP / "instance" / "outbox").glob("*.eml"):
+        mail.unlink()
+
+
+@pytest.fixture
+def client(app: Flask) -> Client:
+    return app.test_client()  # type: ignore[return-value]
+
+
+@pytest.fixture
+def login_as(client: Client):  # type: ignore[no-untyped-def]
+    """Create a person with these roles, sign them in on `client`, return them."""
+
+    def _login(*roles: Role, **kwargs: Any) -> User:
+        user = make_user(*roles, **kwargs)
+        db.session.commit()
+        response = client.sign_in(user)
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return user
+
+    return _login
+
+
+@pytest.fixture
+def outbox() -> Any:
+    """The mail written to the instance outbox, oldest first, as text."""
+
+    def _read() -> list[str]:
+        folder = TMP / "instance" / "outbox"
+        return [p.read_text() for p in sorted(folder.glob("*.eml"))]
+
+    return _read
+
+
+@pytest.fixture
+def count_queries(app: Flask):  # type: ignore[no-untyped-def]
+    """A context manager counting SQL statements sent while it is open."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def _count() -> Iterator[list[str]]:
+        statements: list[str] = []
+
+        def _record(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
+            statements.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", _record)
+        try:
+            yield statements
+        finally:
+            event.remove(db.engine, "before_cursor_execute", _record)
+
+    return _count

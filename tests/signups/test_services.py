@@ -1,0 +1,209 @@
+"""Sign-up rules, called directly."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from app.accounts.models import Role
+from app.db import utcnow
+from app.errors import Conflict, NotAllowed
+from app.extensions import db
+from app.programmes.services import cancel_activity, change_status
+from app.signups.models import SignupStatus
+from app.signups.services import cancel, move, my_signups, roster, sign_up
+from tests.factories import make_activity, make_programme, make_user
+
+
+def test_sign_up_confirms_while_places_remain():
+    slot = make_activity(make_programme(), capacity=2)
+    first = sign_up(db.session, slot, user=make_user())
+    assert first.status == SignupStatus.CONFIRMED
+    assert slot.seats_taken == 1
+
+
+def test_full_slot_puts_newcomer_on_waitlist():
+    slot = make_activity(make_programme(), capacity=1)
+    sign_up(db.session, slot, user=make_user())
+    second = sign_up(db.session, slot, user=make_user())
+    assert second.status == SignupStatus.WAITLISTED
+    assert slot.seats_taken == 1
+
+
+def test_cancel_promotes_first_waiting_person_and_tells_them(outbox):
+    slot = make_activity(make_programme(), capacity=1)
+    holder = sign_up(db.session, slot, user=make_user())
+    first_waiting = sign_up(db.session, slot, user=make_user(name="Wanda Waiting"))
+    second_waiting = sign_up(db.session, slot, user=make_user())
+    promoted = cancel(db.session, holder, by=holder.user)
+    db.session.commit()
+    assert promoted is not None and promoted.id == first_waiting.id
+    assert first_waiting.status == SignupStatus.CONFIRMED
+    assert second_waiting.status == SignupStatus.WAITLISTED
+    assert slot.seats_taken == 1
+    mails = outbox()
+    assert len(mails) == 1
+    assert "Wanda Waiting" in mails[0] and "You have a place" in mails[0]
+
+
+def test_no_mail_is_sent_when_the_change_rolls_back(outbox):
+    slot = make_activity(make_programme(), capacity=1)
+    holder = sign_up(db.session, slot, user=make_user())
+    sign_up(db.session, slot, user=make_user())
+    db.session.commit()
+    cancel(db.session, holder, by=holder.user)
+    db.session.rollback()
+    assert outbox() == []
+
+
+def test_leaving_the_waitlist_promotes_nobody():
+    slot = make_activity(make_programme(), capacity=1)
+    sign_up(db.session, slot, user=make_user())
+    waiting = sign_up(db.session, slot, user=make_user())
+    assert cancel(db.session, waiting, by=waiting.user) is None
+    assert slot.seats_taken == 1
+
+
+def test_cancelling_twice_is_refused():
+    slot = make_activity(make_programme())
+    signup = sign_up(db.session, slot, user=make_user())
+    cancel(db.session, signup, by=signup.user)
+    with pytest.raises(Conflict, match="already cancelled"):
+        cancel(db.session, signup, by=signup.user)
+    assert slot.seats_taken == 0
+
+
+def test_signing_up_twice_is_refused():
+    slot = make_activity(make_programme())
+    person = make_user()
+    sign_up(db.session, slot, user=person)
+    with pytest.raises(Conflict, match="already signed up"):
+        sign_up(db.session, slot, user=person)
+
+
+def test_person_can_sign_up_again_after_cancelling():
+    slot = make_activity(make_programme())
+    person = make_user()
+    signup = sign_up(db.session, slot, user=person)
+    cancel(db.session, signup, by=person)
+    again = sign_up(db.session, slot, user=person)
+    assert again.id == signup.id and again.status == SignupStatus.CONFIRMED
+
+
+def test_overlapping_slots_are_refused_with_the_clash_named():
+    programme = make_programme()
+    morning = make_activity(programme, hour=9, hours=3, title="Morning calls")
+    overlapping = make_activity(programme, hour=11, hours=2)
+    person = make_user()
+    sign_up(db.session, morning, user=person)
+    with pytest.raises(Conflict, match="Morning calls"):
+        sign_up(db.session, overlapping, user=person)
+
+
+def test_back_to_back_slots_do_not_overlap():
+    programme = make_programme()
+    person = make_user()
+    sign_up(db.session, make_activity(programme, hour=9, hours=2), user=person)
+    later = sign_up(db.session, make_activity(programme, hour=11, hours=2), user=person)
+    assert later.status == SignupStatus.CONFIRMED
+
+
+def test_waitlist_place_counts_as_holding_the_time():
+    programme = make_programme()
+    full = make_activity(programme, hour=9, capacity=1)
+    sign_up(db.session, full, user=make_user())
+    person = make_user()
+    sign_up(db.session, full, user=person)
+    with pytest.raises(Conflict, match="at that time"):
+        sign_up(db.session, make_activity(programme, hour=10), user=person)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"signup_opens_at": utcnow() + timedelta(hours=2)}, "Sign-up opens"),
+        ({"signup_opens_at": utcnow() - timedelta(days=3),
+          "signup_closes_at": utcnow() - timedelta(hours=1)}, "Sign-up closed"),
+    ],
+)
+def test_sign_up_only_while_the_window_is_open(change, message):
+    slot = make_activity(make_programme(**change))
+    with pytest.raises(Conflict, match=message):
+        sign_up(db.session, slot, user=make_user())
+
+
+def test_draft_and_closed_programmes_refuse_sign_up():
+    draft = make_programme(publish=False)
+    with pytest.raises(Conflict, match="closed"):
+        sign_up(db.session, make_activity(draft), user=make_user())
+    published = make_programme()
+    slot = make_activity(published)
+    change_status(db.session, published, "close", by=published.organisers[0])
+    with pytest.raises(Conflict, match="closed"):
+        sign_up(db.session, slot, user=make_user())
+
+
+def test_organiser_can_add_after_the_deadline_but_capacity_still_holds():
+    programme = make_programme()
+    slot = make_activity(programme, capacity=1)
+    change_status(db.session, programme, "close", by=programme.organisers[0])
+    organiser = programme.organisers[0]
+    added = sign_up(db.session, slot, user=make_user(), by=organiser)
+    extra = sign_up(db.session, slot, user=make_user(), by=organiser)
+    assert (added.status, extra.status) == (SignupStatus.CONFIRMED, SignupStatus.WAITLISTED)
+
+
+def test_only_organisers_of_the_programme_add_other_people():
+    slot = make_activity(make_programme())
+    other_organiser = make_user(Role.ORGANISER)
+    with pytest.raises(NotAllowed):
+        sign_up(db.session, slot, user=make_user(), by=other_organiser)
+    with pytest.raises(NotAllowed):
+        sign_up(db.session, slot, user=make_user(), by=make_user())
+
+
+def test_employee_cannot_cancel_someone_elses_signup():
+    slot = make_activity(make_programme())
+    signup = sign_up(db.session, slot, user=make_user())
+    with pytest.raises(NotAllowed):
+        cancel(db.session, signup, by=make_user())
+
+
+def test_move_frees_the_old_place_and_takes_the_new_one():
+    programme = make_programme()
+    old = make_activity(programme, hour=9, capacity=1)
+    new = make_activity(programme, day=1, hour=9, capacity=1)
+    signup = sign_up(db.session, old, user=make_user())
+    waiting = sign_up(db.session, old, user=make_user())
+    moved = move(db.session, signup, new, by=programme.organisers[0])
+    assert moved.activity_id == new.id and moved.status == SignupStatus.CONFIRMED
+    assert waiting.status == SignupStatus.CONFIRMED
+    assert (old.seats_taken, new.seats_taken) == (1, 1)
+
+
+def test_cancelling_a_slot_tells_its_people(outbox):
+    slot = make_activity(make_programme(), capacity=1, title="Store visit")
+    sign_up(db.session, slot, user=make_user())
+    sign_up(db.session, slot, user=make_user())
+    told = cancel_activity(db.session, slot, by=slot.programme.organisers[0])
+    db.session.commit()
+    assert told == 2
+    assert slot.seats_taken == 0
+    assert all("Cancelled: Store visit" in m for m in outbox()) and len(outbox()) == 2
+    with pytest.raises(Conflict, match="cancelled"):
+        sign_up(db.session, slot, user=make_user())
+
+
+def test_schedule_and_roster_are_in_order():
+    programme = make_programme()
+    later = make_activity(programme, day=2)
+    sooner = make_activity(programme, day=0, capacity=1)
+    person = make_user()
+    sign_up(db.session, later, user=person)
+    sign_up(db.session, sooner, user=person)
+    waiting = sign_up(db.session, sooner, user=make_user())
+    assert [s.activity_id for s in my_signups(db.session, person)] == [sooner.id, later.id]
+    r = roster(db.session, sooner, by=programme.organisers[0])
+    assert [s.user_id for s in r.confirmed] == [person.id]
+    assert [s.id for s in r.waitlist] == [waiting.id]

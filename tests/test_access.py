@@ -1,0 +1,140 @@
+"""Every route in the URL map, for every role and for anonymous visitors: who gets in."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from app.accounts.models import Role
+from app.extensions import db
+from app.signups.services import renew_calendar_token, sign_up
+from tests.factories import make_activity, make_programme, make_user
+
+#: Who may use each endpoint. A new route fails this test until it is listed here.
+ACCESS = {
+    "static": "public",
+    "accounts.login": "public",
+    "accounts.forgot_password": "public",
+    "accounts.accept_invite": "public",
+    "accounts.reset_password": "public",
+    "signups.feed": "public",
+    "api.openapi": "public",
+    "accounts.logout": "public",  # signing out when signed out is harmless
+    "accounts.account": "user",
+    "programmes.home": "user",
+    "programmes.show": "user",
+    "programmes.show_activity": "user",
+    "signups.sign_up": "user",
+    "signups.schedule": "user",
+    "signups.activity_calendar": "user",
+    "signups.calendar_token": "user",
+    "api.me": "user",
+    "api.my_schedule": "user",
+    "api.list_programmes": "user",
+    "api.get_programme": "user",
+    "api.list_activities": "user",
+    "api.get_activity": "user",
+    "api.sign_up": "user",
+    "programmes.new": "organiser",
+    "api.create_programme": "organiser",
+    "accounts.people": "organiser",
+    "accounts.import_people": "organiser",
+    "accounts.edit_person": "admin",
+    "programmes.edit": "manager",
+    "programmes.change_status": "manager",
+    "programmes.add_organiser": "manager",
+    "programmes.participation": "manager",
+    "programmes.new_activity": "manager",
+    "programmes.edit_activity": "manager",
+    "programmes.cancel_activity": "manager",
+    "programmes.duplicate_activity": "manager",
+    "signups.people": "manager",
+    "signups.people_csv": "manager",
+    "signups.move": "manager",
+    "api.update_programme": "manager",
+    "api.change_programme_status": "manager",
+    "api.create_activity": "manager",
+    "signups.cancel": "owner",
+    "api.cancel_signup": "owner",
+}
+
+ALLOWED = {
+    "public": {"anonymous", "employee", "other_organiser", "manager", "admin", "owner"},
+    "user": {"employee", "other_organiser", "manager", "admin", "owner"},
+    "organiser": {"other_organiser", "manager", "admin"},
+    "admin": {"admin"},
+    "manager": {"manager", "admin"},
+    "owner": {"owner", "manager", "admin"},
+}
+
+
+def test_every_route_is_classified(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert endpoints == set(ACCESS), "classify new routes in ACCESS"
+
+
+def _world():  # type: ignore[no-untyped-def]
+    manager = make_user(Role.ORGANISER)
+    programme = make_programme(manager)
+    slot = make_activity(programme, capacity=5)
+    make_activity(programme, day=1)
+    owner = make_user()
+    signup = sign_up(db.session, slot, user=owner)
+    people = {
+        "employee": make_user(),
+        "other_organiser": make_user(Role.ORGANISER),
+        "manager": manager,
+        "admin": make_user(Role.ADMIN),
+        "owner": owner,
+    }
+    values = {
+        "programme_id": programme.id,
+        "activity_id": slot.id,
+        "signup_id": signup.id,
+        "user_id": owner.id,
+        "token": renew_calendar_token(db.session, owner),
+        "action": "close",
+        "filename": "css/app.css",
+    }
+    db.session.commit()
+    return people, values
+
+
+def _requests(app, values):  # type: ignore[no-untyped-def]
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: (r.endpoint == "accounts.logout", r.rule)):
+        url = re.sub(r"<(?:[^:>]+:)?([^>]+)>", lambda m: str(values[m.group(1)]), rule.rule)
+        choices = re.search(r"<any\(([^)]*)\):action>", rule.rule)
+        if choices:
+            options = [c.strip() for c in choices.group(1).split(",")]
+            action = values["action"] if values["action"] in options else options[0]
+            url = re.sub(r"<(?:[^:>]+:)?([^>]+)>", lambda m: str({**values, "action": action}[m.group(1)]), rule.rule)
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            yield rule.endpoint, method, url
+
+
+@pytest.mark.parametrize("role", ["anonymous", "employee", "other_organiser", "manager", "admin", "owner"])
+def test_who_gets_in(app, client, role):
+    people, values = _world()
+    if role != "anonymous":
+        assert client.sign_in(people[role]).status_code == 302
+    token = client.csrf_token()
+    wrong = []
+    for endpoint, method, url in _requests(app, values):
+        if endpoint == "signups.calendar_token" and role == "owner":
+            continue  # renewing would change the feed token used by signups.feed
+        if method == "GET":
+            response = client.get(url)
+        elif url.startswith("/api/"):
+            response = client.open(url, method=method, json={}, headers={"X-CSRFToken": token})
+        else:
+            response = client.open(url, method=method, data={"csrf_token": token})
+        denied = response.status_code in (401, 403, 404) or (
+            response.status_code == 302 and "/login" in response.headers["Location"]
+            and endpoint not in ("accounts.logout",)
+        )
+        expected_in = role in ALLOWED[ACCESS[endpoint]]
+        if denied == expected_in:
+            wrong.append(f"{method} {url} ({endpoint}): {response.status_code}")
+        response.close()
+    assert wrong == [], "\n".join(wrong)
