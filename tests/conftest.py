@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import email
+import email.policy
 import os
 import re
 import tempfile
@@ -145,7 +147,9 @@ def outbox() -> Any:
 
     def _read() -> list[str]:
         folder = TMP / "instance" / "outbox"
-        return [p.read_text() for p in sorted(folder.glob("*.eml"))]
+        messages = [email.message_from_bytes(p.read_bytes(), policy=email.policy.default)
+                    for p in sorted(folder.glob("*.eml"))]
+        return [f"To: {m['To']}\nSubject: {m['Subject']}\n\n{m.get_content()}" for m in messages]
 
     return _read
 

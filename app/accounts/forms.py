@@ -39,7 +39,11 @@ class ForgotPasswordForm(FlaskForm):
 class SetPasswordForm(FlaskForm):
     password = PasswordField(
         "New password",
-        validators=[DataRequired(), Length(min=MIN_PASSWORD, max=MAX_PASSWORD)],
+        validators=[
+            DataRequired(),
+            Length(min=MIN_PASSWORD, max=MAX_PASSWORD,
+                   message=f"Use at least {MIN_PASSWORD} and at most {MAX_PASSWORD} characters."),
+        ],
         description=f"At least {MIN_PASSWORD} characters. A short sentence is easy to remember.",
     )
     confirm = PasswordField(

@@ -213,7 +213,8 @@ def cancel_activity(activity_id: int):  # type: ignore[no-untyped-def]
         show_error(None, err)
     else:
         db.session.commit()
-        flash(f"Slot cancelled; {told} people were told.", "success")
+        people = "1 person was" if told == 1 else f"{told} people were"
+        flash(f"Slot cancelled; {people} told.", "success")
     return redirect(url_for("programmes.show_activity", activity_id=activity.id))
 
 

@@ -1,0 +1,117 @@
+"""Signing up, schedules, calendars and rosters over HTTP."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from icalendar import Calendar
+
+from app.accounts.models import Role
+from app.extensions import db
+from app.signups.models import Signup
+from app.signups.services import sign_up
+from tests.factories import make_activity, make_programme, make_user
+
+
+def test_one_tap_sign_up_then_schedule_then_cancel(client, login_as):
+    login_as()
+    slot = make_activity(make_programme(), title="Listening in, Lyon")
+    response = client.form(f"/activities/{slot.id}/signup", follow_redirects=True)
+    assert "You are signed up for “Listening in, Lyon”" in response.get_data(as_text=True)
+    schedule = client.get("/schedule").get_data(as_text=True)
+    assert "Listening in, Lyon" in schedule and "Confirmed" in schedule
+    signup = db.session.query(Signup).one()
+    response = client.form(f"/signups/{signup.id}/cancel", follow_redirects=True)
+    assert "Your place is cancelled" in response.get_data(as_text=True)
+    assert "Listening in, Lyon" not in client.get("/schedule").get_data(as_text=True)
+
+
+def test_full_slot_offers_the_waitlist_and_says_so(client, login_as):
+    login_as()
+    slot = make_activity(make_programme(), capacity=1)
+    sign_up(db.session, slot, user=make_user())
+    page = client.get(f"/activities/{slot.id}").get_data(as_text=True)
+    assert "Join the waitlist" in page
+    response = client.form(f"/activities/{slot.id}/signup", follow_redirects=True)
+    assert "you are on the waitlist" in response.get_data(as_text=True)
+
+
+def test_refusal_is_shown_in_plain_words(client, login_as):
+    person = login_as()
+    programme = make_programme()
+    first = make_activity(programme, hour=9, title="Morning calls")
+    clash = make_activity(programme, hour=10)
+    sign_up(db.session, first, user=person)
+    response = client.form(f"/activities/{clash.id}/signup", follow_redirects=True)
+    assert "already down for “Morning calls”" in response.get_data(as_text=True)
+
+
+def test_slot_ics_has_the_utc_times_and_place(client, login_as):
+    login_as()
+    slot = make_activity(make_programme(), title="Store visit", location="Paris store")
+    response = client.get(f"/activities/{slot.id}/calendar.ics")
+    assert response.mimetype == "text/calendar"
+    event = Calendar.from_ical(response.data).walk("VEVENT")[0]
+    assert str(event["SUMMARY"]) == "Store visit" and str(event["LOCATION"]) == "Paris store"
+    assert event.decoded("DTSTART") == slot.starts_at
+
+
+def test_private_feed_lists_my_slots_and_can_be_renewed_and_revoked(client, login_as):
+    person = login_as()
+    slot = make_activity(make_programme(), title="My slot")
+    sign_up(db.session, slot, user=person)
+    client.form("/account/calendar/renew")
+    db.session.refresh(person)
+    first = person.calendar_token
+    feed = client.get(f"/calendar/{first}.ics")
+    assert feed.status_code == 200 and b"My slot" in feed.data
+    client.form("/account/calendar/renew")
+    db.session.refresh(person)
+    assert client.get(f"/calendar/{first}.ics").status_code == 404
+    client.form("/account/calendar/revoke")
+    db.session.refresh(person)
+    assert person.calendar_token is None
+
+
+def test_unknown_feed_token_is_404(client):
+    assert client.get("/calendar/not-a-token.ics").status_code == 404
+
+
+def test_roster_csv_neutralises_formulas(client, login_as):
+    organiser = login_as(Role.ORGANISER)
+    slot = make_activity(make_programme(organiser))
+    sign_up(db.session, slot, user=make_user(name="=HYPERLINK(\"http://x\")", department="+1+1"))
+    response = client.get(f"/activities/{slot.id}/people.csv")
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    assert rows[1][2] == "'=HYPERLINK(\"http://x\")" and rows[1][4] == "'+1+1"
+
+
+def test_organiser_adds_moves_and_removes_people(client, login_as, outbox):
+    organiser = login_as(Role.ORGANISER)
+    programme = make_programme(organiser)
+    slot = make_activity(programme, capacity=1)
+    other = make_activity(programme, day=1)
+    ann, bob = make_user(name="Ann", email="ann@example.com"), make_user(name="Bob", email="bob@example.com")
+    assert "Ann added" in client.form(f"/activities/{slot.id}/people", {"email": ann.email},
+                                      follow_redirects=True).get_data(as_text=True)
+    assert "Bob put on the waitlist" in client.form(
+        f"/activities/{slot.id}/people", {"email": bob.email}, follow_redirects=True).get_data(as_text=True)
+    page = client.form(f"/activities/{slot.id}/people", {"email": "ghost@example.com"}).get_data(as_text=True)
+    assert "No account for ghost@example.com" in page
+    ann_signup = db.session.query(Signup).filter_by(user_id=ann.id).one()
+    client.form(f"/signups/{ann_signup.id}/move", {"to": str(other.id)})
+    statuses = {s.user_id: (s.activity_id, s.status) for s in db.session.query(Signup).filter(Signup.status != "cancelled")}
+    assert statuses == {ann.id: (other.id, "confirmed"), bob.id: (slot.id, "confirmed")}
+    assert any("bob@example.com" in m and "You have a place" in m for m in outbox())
+    page = client.form(f"/signups/{ann_signup.id}/move", {"to": "abc"}, follow_redirects=True)
+    assert "Pick the slot" in page.get_data(as_text=True)
+
+
+def test_cancel_slot_button_tells_people(client, login_as, outbox):
+    organiser = login_as(Role.ORGANISER)
+    slot = make_activity(make_programme(organiser), title="Rainy day")
+    sign_up(db.session, slot, user=make_user(email="x@example.com"))
+    response = client.form(f"/activities/{slot.id}/cancel", follow_redirects=True)
+    assert "1 person was told" in response.get_data(as_text=True)
+    assert "Cancelled: Rainy day" in outbox()[0]
