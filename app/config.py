@@ -43,7 +43,8 @@ def load_config(instance_path: str) -> dict[str, Any]:
         "SECRET_KEY": secret_key,
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
-        "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", True),
+        # Plain http is only for development on this machine; everywhere else cookies need https.
+        "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", not is_development()),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_NAME": "lp_session",
@@ -60,7 +61,7 @@ def load_config(instance_path: str) -> dict[str, Any]:
         "RATELIMIT_HEADERS_ENABLED": True,
         "SIGN_IN_RATE_LIMIT": os.environ.get("SIGN_IN_RATE_LIMIT", "10 per minute;50 per hour"),
         "PASSWORD_HASH_PROFILE": "default",
-        "PREFERRED_URL_SCHEME": os.environ.get("PREFERRED_URL_SCHEME", "https"),
+        "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000"),
     }
 
 
