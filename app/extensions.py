@@ -11,7 +11,9 @@ from flask_wtf.csrf import CSRFProtect
 
 from app.db import Base
 
-db = SQLAlchemy(model_class=Base)
+# One commit per request, after which the view only renders: keep loaded values instead of
+# reloading each object from the database.
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate(render_as_batch=True, compare_type=True)
 csrf = CSRFProtect()
 login_manager = LoginManager()

@@ -57,14 +57,18 @@ class Client(FlaskClient):
 
     Each request runs in its own app context, as in production: otherwise it would share `g`
     (the signed-in user, the CSRF token) and the database session with the test around it.
-    The test's own work is committed first so the request sees it and no lock is held.
+    The test's own work is committed first so the request sees it and no lock is held, and the
+    test's objects are reloaded afterwards so it sees what the request changed.
     """
 
     def open(self, *args: Any, **kwargs: Any):  # type: ignore[no-untyped-def, override]
         if has_app_context():
             db.session.commit()
         with self.application.app_context():
-            return super().open(*args, **kwargs)
+            response = super().open(*args, **kwargs)
+        if has_app_context():
+            db.session.expire_all()  # see what the request changed
+        return response
 
     def csrf_token(self) -> str:
         response = self.get("/account")

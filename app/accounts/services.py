@@ -15,7 +15,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from app.accounts.models import ApiToken, AuthSession, Role, User, UserRole
 from app.db import utcnow
@@ -191,15 +191,19 @@ def start_session(session: Session, user: User) -> str:
 
 
 def user_for_session(session: Session, token: str) -> User | None:
-    row = session.scalar(
-        select(AuthSession).where(
-            AuthSession.token_hash == sha256(token), AuthSession.revoked_at.is_(None)
+    user = session.scalars(
+        select(User)
+        .options(joinedload(User.role_rows))
+        .join(AuthSession)
+        .where(
+            AuthSession.token_hash == sha256(token),
+            AuthSession.revoked_at.is_(None),
+            User.active.is_(True),
         )
-    )
-    if row is None or not row.user.active:
-        return None
-    row.user.current_session_token = token
-    return row.user
+    ).unique().one_or_none()
+    if user is not None:
+        user.current_session_token = token
+    return user
 
 
 def end_session(session: Session, token: str) -> None:
@@ -301,7 +305,13 @@ def create_api_token(session: Session, user: User) -> str:
 
 
 def user_for_api_token(session: Session, token: str) -> User | None:
-    row = session.scalar(
-        select(ApiToken).where(ApiToken.token_hash == sha256(token), ApiToken.revoked_at.is_(None))
-    )
-    return row.user if row is not None and row.user.active else None
+    return session.scalars(
+        select(User)
+        .options(joinedload(User.role_rows))
+        .join(ApiToken)
+        .where(
+            ApiToken.token_hash == sha256(token),
+            ApiToken.revoked_at.is_(None),
+            User.active.is_(True),
+        )
+    ).unique().one_or_none()

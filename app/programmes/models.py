@@ -77,7 +77,7 @@ class Programme(db.Model):  # type: ignore[name-defined]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
-    organisers: Mapped[list[User]] = relationship(secondary=programme_organisers, lazy="selectin")
+    organisers: Mapped[list[User]] = relationship(secondary=programme_organisers)
     activities: Mapped[list[Activity]] = relationship(
         back_populates="programme", order_by="Activity.starts_at", cascade="all, delete-orphan"
     )

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
+from typing import Any
 from urllib.parse import urlparse
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, case, func, or_, select, true
+from sqlalchemy.orm import Session, joinedload
 
 from app.accounts.models import Role, User
 from app.db import utcnow
@@ -69,7 +70,7 @@ def get_programme(session: Session, programme_id: int, *, user: User) -> Program
 
 
 def get_activity(session: Session, activity_id: int, *, user: User) -> Activity:
-    activity = session.get(Activity, activity_id)
+    activity = session.get(Activity, activity_id, options=[joinedload(Activity.programme)])
     if activity is None or not can_view(activity.programme, user):
         raise NotFound("There is no such activity slot.")
     return activity
@@ -295,17 +296,70 @@ def cancel_activity(session: Session, activity: Activity, *, by: User) -> int:
     return len(people)
 
 
-def filter_activities(
-    activities: list[Activity], tz_name: str, *, kind: str = "", day: str = "", place: str = ""
-) -> list[Activity]:
-    """The slots matching a kind, a local day (YYYY-MM-DD) and words in the place."""
-    place = place.strip().lower()
-    return [
-        a for a in activities
-        if (not kind or a.kind == kind)
-        and (not day or in_zone(a.starts_at, tz_name).date().isoformat() == day)
-        and (not place or place in a.location.lower() or place in a.title.lower())
-    ]
+PAGE_SIZE = 24
+
+
+@dataclass
+class SlotPage:
+    slots: list[Activity]
+    matching: int  #: slots that pass the filters
+    total: int  #: slots in the programme
+    page: int
+    pages: int
+
+
+def programme_days(programme: Programme) -> list[date]:
+    days = (programme.ends_on - programme.starts_on).days + 1
+    return [programme.starts_on + timedelta(days=n) for n in range(max(days, 0))]
+
+
+def _escape_like(text: str) -> str:
+    """Typed words match literally: % and _ are not wildcards."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _slot_filters(programme: Programme, kind: str, day: str, place: str) -> list[Any]:
+    conditions: list[Any] = []
+    if kind:
+        conditions.append(Activity.kind == kind)
+    if day:
+        try:
+            local_day = date.fromisoformat(day)
+        except ValueError as err:
+            raise DomainError("Pick a day from the list.", field="day") from err
+        tz = zone(programme.timezone)
+        start = datetime.combine(local_day, time.min, tzinfo=tz)
+        end = datetime.combine(local_day + timedelta(days=1), time.min, tzinfo=tz)
+        conditions += [Activity.starts_at >= start, Activity.starts_at < end]
+    if place.strip():
+        pattern = "%" + _escape_like(place.strip()) + "%"
+        conditions.append(or_(Activity.location.ilike(pattern, escape="\\"),
+                              Activity.title.ilike(pattern, escape="\\")))
+    return conditions
+
+
+def find_activities(
+    session: Session, programme: Programme, *, kind: str = "", day: str = "", place: str = "",
+    page: int = 1, per_page: int | None = PAGE_SIZE,
+) -> SlotPage:
+    """The slots matching a kind, a local day (YYYY-MM-DD) and words in the place or title,
+    one page at a time, in time order; filtering and paging happen in the database."""
+    conditions = _slot_filters(programme, kind, day, place)
+    matches = and_(true(), *conditions)
+    total, matching = session.execute(
+        select(func.count(), func.coalesce(func.sum(case((matches, 1), else_=0)), 0))
+        .where(Activity.programme_id == programme.id)
+    ).one()
+    pages = max(1, -(-matching // per_page)) if per_page else 1
+    page = min(max(page, 1), pages)
+    query = (
+        select(Activity)
+        .where(Activity.programme_id == programme.id, matches)
+        .order_by(Activity.starts_at, Activity.id)
+    )
+    if per_page:
+        query = query.limit(per_page).offset((page - 1) * per_page)
+    return SlotPage(list(session.scalars(query)), matching, total, page, pages)
 
 
 def list_activities(session: Session, programme: Programme) -> list[Activity]:

@@ -58,20 +58,24 @@ def new():  # type: ignore[no-untyped-def]
 @bp.get("/programmes/<int:programme_id>")
 def show(programme_id: int):  # type: ignore[no-untyped-def]
     programme = services.get_programme(db.session, programme_id, user=current_user)
-    all_slots = services.list_activities(db.session, programme)
     filters = {k: request.args.get(k, "")[:100] for k in ("kind", "day", "place")}
-    slots = services.filter_activities(all_slots, programme.timezone, **filters)
-    days = sorted({in_zone(a.starts_at, programme.timezone).date() for a in all_slots})
-    mine = my_signups_by_activity(db.session, current_user, programme)
+    page = request.args.get("page", "1")
+    page_number = int(page) if page.isdigit() else 1
+    try:
+        found = services.find_activities(db.session, programme, **filters, page=page_number)
+    except DomainError as err:
+        show_error(None, err)
+        filters = dict.fromkeys(filters, "")
+        found = services.find_activities(db.session, programme, page=page_number)
     return render_template(
         "programmes/show_programme.html",
         programme=programme,
-        slots=slots,
-        total=len(all_slots),
-        days=days,
+        found=found,
+        days=services.programme_days(programme),
         kinds=list(ActivityKind),
         filters=filters,
-        mine=mine,
+        link_filters={k: v for k, v in filters.items() if v},
+        mine=my_signups_by_activity(db.session, current_user, programme),
         can_manage=services.can_manage(programme, current_user),
         problem_for=lambda a: window_problem(programme, a),
     )

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.accounts.models import User
 from app.db import utcnow
@@ -26,7 +27,7 @@ def _take_seat(session: Session, activity: Activity) -> bool:
     A conditional UPDATE is atomic on both databases: on PostgreSQL the row lock makes a waiting
     writer re-check `seats_taken < capacity`; on SQLite the write lock is already ours.
     """
-    result = session.execute(
+    taken = session.execute(
         update(Activity)
         .where(
             Activity.id == activity.id,
@@ -34,22 +35,28 @@ def _take_seat(session: Session, activity: Activity) -> bool:
             Activity.cancelled_at.is_(None),
         )
         .values(seats_taken=Activity.seats_taken + 1)
+        .returning(Activity.seats_taken)
         .execution_options(synchronize_session=False)
-    )
-    session.refresh(activity)
-    if activity.is_cancelled:
-        raise Conflict("This slot has been cancelled.")
-    return result.rowcount == 1  # type: ignore[attr-defined]
+    ).scalar_one_or_none()
+    if taken is None:
+        session.refresh(activity)
+        if activity.is_cancelled:
+            raise Conflict("This slot has been cancelled.")
+        return False
+    set_committed_value(activity, "seats_taken", taken)
+    return True
 
 
 def _free_seat(session: Session, activity: Activity) -> None:
-    session.execute(
+    left = session.execute(
         update(Activity)
         .where(Activity.id == activity.id, Activity.seats_taken > 0)
         .values(seats_taken=Activity.seats_taken - 1)
+        .returning(Activity.seats_taken)
         .execution_options(synchronize_session=False)
-    )
-    session.refresh(activity)
+    ).scalar_one_or_none()
+    if left is not None:
+        set_committed_value(activity, "seats_taken", left)
 
 
 def _lock_person(session: Session, user: User) -> None:

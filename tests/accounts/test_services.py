@@ -119,3 +119,15 @@ def test_admin_cannot_lock_themselves_out():
 def test_unknown_role_is_refused():
     with pytest.raises(DomainError, match="Unknown role"):
         services.parse_roles(["wizard"])
+
+
+def test_signed_in_person_keeps_all_their_roles():
+    person = make_user(Role.ORGANISER, Role.FACILITATOR, Role.ADMIN)
+    token = services.start_session(db.session, person)
+    api_token = services.create_api_token(db.session, person)
+    db.session.commit()
+    db.session.expunge_all()
+    expected = {Role.EMPLOYEE, Role.ORGANISER, Role.FACILITATOR, Role.ADMIN}
+    assert services.user_for_session(db.session, token).roles == expected
+    db.session.expunge_all()
+    assert services.user_for_api_token(db.session, api_token).roles == expected

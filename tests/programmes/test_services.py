@@ -16,7 +16,7 @@ from app.programmes.services import (
     change_status,
     create_activity,
     duplicate_activity,
-    filter_activities,
+    find_activities,
     get_programme,
     participation,
     update_activity,
@@ -146,15 +146,38 @@ def test_duplicate_past_the_programme_end_is_refused_whole():
         duplicate_activity(db.session, slot, copies=3, every_days=1, by=programme.organisers[0])
 
 
-def test_filters_by_kind_day_and_place():
+def test_finds_slots_by_kind_day_and_place_in_the_database():
     programme = make_programme()
     calls = make_activity(programme, kind="call_listening", location="Lyon call centre")
     store = make_activity(programme, day=1, kind="customer_observation", location="Paris store")
-    slots = [calls, store]
-    tz = programme.timezone
-    assert filter_activities(slots, tz, kind="customer_observation") == [store]
-    assert filter_activities(slots, tz, day=programme.starts_on.isoformat()) == [calls]
-    assert filter_activities(slots, tz, place="paris") == [store]
+    make_activity(programme, day=2, location="100% organic_shop")
+
+    def found(**filters):  # type: ignore[no-untyped-def]
+        return find_activities(db.session, programme, **filters).slots
+
+    assert found(kind="customer_observation") == [store]
+    assert found(day=programme.starts_on.isoformat()) == [calls]
+    assert found(place="PARIS") == [store]
+    assert found(place="%") == found(place="100%") and len(found(place="%")) == 1
+    assert found(place="c_ll") == []
+    with pytest.raises(DomainError, match="Pick a day"):
+        found(day="someday")
+
+
+def test_local_day_filter_uses_the_programme_time_zone():
+    programme = make_programme()
+    late = make_activity(programme, day=0, hour=23, hours=1)  # 23:00 Paris is 22:00 UTC
+    assert find_activities(db.session, programme, day=programme.starts_on.isoformat()).slots == [late]
+
+
+def test_slots_come_a_page_at_a_time():
+    programme = make_programme(length=3)
+    slots = [make_activity(programme, day=n % 3, hour=8 + n // 3, hours=1) for n in range(7)]
+    first = find_activities(db.session, programme, per_page=3)
+    last = find_activities(db.session, programme, per_page=3, page=99)
+    assert (first.matching, first.total, first.pages) == (7, 7, 3)
+    assert first.slots == sorted(slots, key=lambda a: a.starts_at)[:3]
+    assert last.page == 3 and len(last.slots) == 1
 
 
 def test_participation_counts_fill_underfilled_and_departments():
