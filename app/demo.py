@@ -23,16 +23,51 @@ from app.programmes.services import (
 from app.signups.services import sign_up
 from app.timefmt import local_to_utc
 
-PASSWORD = "listening-post-demo"
+PASSWORD = "listening-post-demo"  # noqa: S105 (the demo accounts are meant to be shared)
 TZ = "Europe/London"
 DEPARTMENTS = ["Sales", "Service", "Marketing", "Finance", "IT", "Logistics"]
 SLOTS = [
-    (ActivityKind.CALL_LISTENING, "Listening in, Leeds call centre", "Leeds call centre, floor 2", 9, 3, 4),
-    (ActivityKind.GROUP_DISCUSSION, "Family shoppers group discussion", "Viewing studio, 12 Park Row", 18, 2, 6),
+    (
+        ActivityKind.CALL_LISTENING,
+        "Listening in, Leeds call centre",
+        "Leeds call centre, floor 2",
+        9,
+        3,
+        4,
+    ),
+    (
+        ActivityKind.GROUP_DISCUSSION,
+        "Family shoppers group discussion",
+        "Viewing studio, 12 Park Row",
+        18,
+        2,
+        6,
+    ),
     (ActivityKind.IN_DEPTH_INTERVIEW, "In-depth interview: first-time buyers", "", 14, 2, 3),
-    (ActivityKind.DEMONSTRATOR_VISIT, "Sampling day with demonstrators", "Hypermarket, Castle Road", 10, 4, 2),
-    (ActivityKind.BEHIND_THE_COUNTER, "Behind the counter, flagship store", "Flagship store, High Street", 8, 4, 2),
-    (ActivityKind.SHOPPER_INTERVIEW, "Interview shoppers at the shelf", "City centre store", 11, 2, 4),
+    (
+        ActivityKind.DEMONSTRATOR_VISIT,
+        "Sampling day with demonstrators",
+        "Hypermarket, Castle Road",
+        10,
+        4,
+        2,
+    ),
+    (
+        ActivityKind.BEHIND_THE_COUNTER,
+        "Behind the counter, flagship store",
+        "Flagship store, High Street",
+        8,
+        4,
+        2,
+    ),
+    (
+        ActivityKind.SHOPPER_INTERVIEW,
+        "Interview shoppers at the shelf",
+        "City centre store",
+        11,
+        2,
+        4,
+    ),
     (ActivityKind.CUSTOMER_OBSERVATION, "Observe the self-checkout", "Retail park store", 16, 2, 5),
 ]
 
@@ -51,43 +86,84 @@ def demo_command() -> None:
     click.echo(
         "Sign in at http://127.0.0.1:5000/login with any of these (password: "
         f"{PASSWORD}):\n  admin@example.com (admin)\n  organiser@example.com (organiser)\n"
-        "  facilitator@example.com (facilitator)\n  employee1@example.com ... employee12@example.com"
+        "  facilitator@example.com (facilitator)\n"
+        "  employee1@example.com ... employee12@example.com"
     )
 
 
 def load_demo() -> None:
     s = db.session
-    create_user(s, email="admin@example.com", name="Ada Admin", roles={Role.ADMIN},
-                department="IT", password=PASSWORD)
-    organiser = create_user(s, email="organiser@example.com", name="Olu Organiser",
-                            roles={Role.ORGANISER}, department="Market research", password=PASSWORD)
-    create_user(s, email="facilitator@example.com", name="Fay Facilitator",
-                roles={Role.FACILITATOR}, department="Market research", password=PASSWORD)
+    create_user(
+        s,
+        email="admin@example.com",
+        name="Ada Admin",
+        roles={Role.ADMIN},
+        department="IT",
+        password=PASSWORD,
+    )
+    organiser = create_user(
+        s,
+        email="organiser@example.com",
+        name="Olu Organiser",
+        roles={Role.ORGANISER},
+        department="Market research",
+        password=PASSWORD,
+    )
+    create_user(
+        s,
+        email="facilitator@example.com",
+        name="Fay Facilitator",
+        roles={Role.FACILITATOR},
+        department="Market research",
+        password=PASSWORD,
+    )
     employees = [
-        create_user(s, email=f"employee{n}@example.com", name=f"Employee {n}",
-                    department=DEPARTMENTS[n % len(DEPARTMENTS)], password=PASSWORD)
+        create_user(
+            s,
+            email=f"employee{n}@example.com",
+            name=f"Employee {n}",
+            department=DEPARTMENTS[n % len(DEPARTMENTS)],
+            password=PASSWORD,
+        )
         for n in range(1, 13)
     ]
     today = utcnow().date()
     first_day = today + timedelta(days=7)
-    programme = create_programme(s, ProgrammeInput(
-        title="Customer closeness week",
-        purpose="Everyone spends half a day with customers: in stores, on calls, in interviews.",
-        customer_question="What makes people hesitate before they buy?",
-        starts_on=first_day, ends_on=first_day + timedelta(days=4), timezone=TZ,
-        signup_opens_at=utcnow() - timedelta(days=1),
-        signup_closes_at=local_to_utc(datetime.combine(first_day, time(9)), TZ, field="close"),
-    ), by=organiser)
+    programme = create_programme(
+        s,
+        ProgrammeInput(
+            title="Customer closeness week",
+            purpose="Everyone spends half a day with customers: in stores, on calls, "
+            "in interviews.",
+            customer_question="What makes people hesitate before they buy?",
+            starts_on=first_day,
+            ends_on=first_day + timedelta(days=4),
+            timezone=TZ,
+            signup_opens_at=utcnow() - timedelta(days=1),
+            signup_closes_at=local_to_utc(datetime.combine(first_day, time(9)), TZ, field="close"),
+        ),
+        by=organiser,
+    )
     for n, (kind, title, place, hour, hours, capacity) in enumerate(SLOTS):
         day = first_day + timedelta(days=n % 5)
         start = local_to_utc(datetime.combine(day, time(hour)), TZ, field="start")
-        create_activity(s, programme, ActivityInput(
-            kind=kind, title=title, location=place,
-            online_url="" if place else "https://meet.example.com/interview-room",
-            starts_at=start, ends_at=start + timedelta(hours=hours), capacity=capacity,
-            host="Sam, team lead", what_to_bring="Your badge and a phone with Listening Post",
-            notes="Meet at reception ten minutes early.",
-        ), by=organiser)
+        create_activity(
+            s,
+            programme,
+            ActivityInput(
+                kind=kind,
+                title=title,
+                location=place,
+                online_url="" if place else "https://meet.example.com/interview-room",
+                starts_at=start,
+                ends_at=start + timedelta(hours=hours),
+                capacity=capacity,
+                host="Sam, team lead",
+                what_to_bring="Your badge and a phone with Listening Post",
+                notes="Meet at reception ten minutes early.",
+            ),
+            by=organiser,
+        )
     change_status(s, programme, "publish", by=organiser)
     for employee, activity in zip(employees[:6], programme.activities, strict=False):
         sign_up(s, activity, user=employee)

@@ -61,7 +61,9 @@ def register_error_handlers(app: Flask) -> None:
     def _domain(err: DomainError):  # type: ignore[no-untyped-def]
         if wants_json():
             return json_error(err.code, err.message, err.status)
-        return render_template("errors/error.html", status=err.status, message=err.message), err.status
+        return render_template(
+            "errors/error.html", status=err.status, message=err.message
+        ), err.status
 
     @app.errorhandler(CSRFError)
     def _csrf(err: CSRFError):  # type: ignore[no-untyped-def]

@@ -41,5 +41,7 @@ def register_security(app: Flask) -> None:
         user = g.get("_login_user")
         if user is not None and user.is_authenticated and "Cache-Control" not in h:
             # Personal pages must not be stored by shared caches.
-            h["Cache-Control"] = "private, no-store" if request.path.startswith("/api/") else "private"
+            h["Cache-Control"] = (
+                "private, no-store" if request.path.startswith("/api/") else "private"
+            )
         return response

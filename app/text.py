@@ -10,7 +10,10 @@ from app.errors import DomainError
 
 
 def text_problem(value: str) -> str | None:
-    """Why this text cannot be stored, or None. PostgreSQL refuses NUL; lone surrogates fail both."""
+    """Why this text cannot be stored, or None.
+
+    PostgreSQL refuses NUL; lone surrogates fail on both databases.
+    """
     if "\x00" in value:
         return "Remove the invisible NUL character from this text."
     try:

@@ -27,7 +27,9 @@ os.environ["INSTANCE_PATH"] = str(TMP / "instance")
 
 
 def database_url() -> str:
-    return normalise_database_url(os.environ.get("DATABASE_URL") or f"sqlite:///{TMP / 'test.sqlite3'}")
+    return normalise_database_url(
+        os.environ.get("DATABASE_URL") or f"sqlite:///{TMP / 'test.sqlite3'}"
+    )
 
 
 def test_config(**overrides: Any) -> dict[str, Any]:
@@ -151,8 +153,10 @@ def outbox() -> Any:
 
     def _read() -> list[str]:
         folder = TMP / "instance" / "outbox"
-        messages = [email.message_from_bytes(p.read_bytes(), policy=email.policy.default)
-                    for p in sorted(folder.glob("*.eml"))]
+        messages = [
+            email.message_from_bytes(p.read_bytes(), policy=email.policy.default)
+            for p in sorted(folder.glob("*.eml"))
+        ]
         return [f"To: {m['To']}\nSubject: {m['Subject']}\n\n{m.get_content()}" for m in messages]
 
     return _read

@@ -24,7 +24,9 @@ TZ = "Europe/Paris"
 _seq = itertools.count(1)
 
 
-def make_user(*roles: Role, name: str | None = None, department: str = "Sales", email: str | None = None) -> User:
+def make_user(
+    *roles: Role, name: str | None = None, department: str = "Sales", email: str | None = None
+) -> User:
     n = next(_seq)
     return create_user(
         db.session,
@@ -36,8 +38,14 @@ def make_user(*roles: Role, name: str | None = None, department: str = "Sales", 
     )
 
 
-def make_programme(organiser: User | None = None, *, publish: bool = True, days_ahead: int = 5,
-                   length: int = 5, **overrides: object) -> Programme:
+def make_programme(
+    organiser: User | None = None,
+    *,
+    publish: bool = True,
+    days_ahead: int = 5,
+    length: int = 5,
+    **overrides: object,
+) -> Programme:
     organiser = organiser or make_user(Role.ORGANISER)
     first = utcnow().date() + timedelta(days=days_ahead)
     values = {
@@ -63,16 +71,29 @@ def local(programme: Programme, day_offset: int, hour: int, minute: int = 0) -> 
     return local_to_utc(datetime.combine(day, time(hour, minute)), programme.timezone, field="t")
 
 
-def make_activity(programme: Programme, *, day: int = 0, hour: int = 10, hours: int = 2,
-                  capacity: int = 3, kind: ActivityKind = ActivityKind.CALL_LISTENING,
-                  title: str | None = None, location: str = "Lyon call centre") -> Activity:
+def make_activity(
+    programme: Programme,
+    *,
+    day: int = 0,
+    hour: int = 10,
+    hours: int = 2,
+    capacity: int = 3,
+    kind: ActivityKind = ActivityKind.CALL_LISTENING,
+    title: str | None = None,
+    location: str = "Lyon call centre",
+) -> Activity:
     start = local(programme, day, hour)
     return create_activity(
         db.session,
         programme,
         ActivityInput(
-            kind=kind, title=title or f"Slot {next(_seq)}", location=location, online_url="",
-            starts_at=start, ends_at=start + timedelta(hours=hours), capacity=capacity,
+            kind=kind,
+            title=title or f"Slot {next(_seq)}",
+            location=location,
+            online_url="",
+            starts_at=start,
+            ends_at=start + timedelta(hours=hours),
+            capacity=capacity,
         ),
         by=programme.organisers[0],
     )

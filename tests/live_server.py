@@ -22,7 +22,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def live_server(database_url: str, instance_path: str, *, workers: int = 2, threads: int = 4) -> Iterator[str]:
+def live_server(
+    database_url: str, instance_path: str, *, workers: int = 2, threads: int = 4
+) -> Iterator[str]:
     port = free_port()
     env = {
         **os.environ,
@@ -33,9 +35,22 @@ def live_server(database_url: str, instance_path: str, *, workers: int = 2, thre
     }
     env.pop("FLASK_DEBUG", None)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads", str(threads),
-         "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"],
-        cwd=ROOT, env=env,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--workers",
+            str(workers),
+            "--threads",
+            str(threads),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "wsgi:app",
+        ],
+        cwd=ROOT,
+        env=env,
     )
     url = f"http://127.0.0.1:{port}"
     try:

@@ -102,18 +102,24 @@ def _world():  # type: ignore[no-untyped-def]
 
 
 def _requests(app, values):  # type: ignore[no-untyped-def]
-    for rule in sorted(app.url_map.iter_rules(), key=lambda r: (r.endpoint == "accounts.logout", r.rule)):
-        url = re.sub(r"<(?:[^:>]+:)?([^>]+)>", lambda m: str(values[m.group(1)]), rule.rule)
+    for rule in sorted(
+        app.url_map.iter_rules(), key=lambda r: (r.endpoint == "accounts.logout", r.rule)
+    ):
         choices = re.search(r"<any\(([^)]*)\):action>", rule.rule)
-        if choices:
-            options = [c.strip() for c in choices.group(1).split(",")]
-            action = values["action"] if values["action"] in options else options[0]
-            url = re.sub(r"<(?:[^:>]+:)?([^>]+)>", lambda m: str({**values, "action": action}[m.group(1)]), rule.rule)
+        options = [c.strip() for c in choices.group(1).split(",")] if choices else []
+        rule_values = dict(values)
+        if options and values["action"] not in options:
+            rule_values["action"] = options[0]
+        url = re.sub(
+            r"<(?:[^:>]+:)?([^>]+)>", lambda m, v=rule_values: str(v[m.group(1)]), rule.rule
+        )
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
             yield rule.endpoint, method, url
 
 
-@pytest.mark.parametrize("role", ["anonymous", "employee", "other_organiser", "manager", "admin", "owner"])
+@pytest.mark.parametrize(
+    "role", ["anonymous", "employee", "other_organiser", "manager", "admin", "owner"]
+)
 def test_who_gets_in(app, client, role):
     people, values = _world()
     if role != "anonymous":
@@ -130,7 +136,8 @@ def test_who_gets_in(app, client, role):
         else:
             response = client.open(url, method=method, data={"csrf_token": token})
         denied = response.status_code in (401, 403, 404) or (
-            response.status_code == 302 and "/login" in response.headers["Location"]
+            response.status_code == 302
+            and "/login" in response.headers["Location"]
             and endpoint not in ("accounts.logout",)
         )
         expected_in = role in ALLOWED[ACCESS[endpoint]]

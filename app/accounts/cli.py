@@ -24,7 +24,9 @@ def users_cli() -> None:
 @click.option("--department", default="")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 @with_appcontext
-def create_user(email: str, name: str, roles: tuple[str, ...], department: str, password_stdin: bool) -> None:
+def create_user(
+    email: str, name: str, roles: tuple[str, ...], department: str, password_stdin: bool
+) -> None:
     """Create an account with a password (the first admin, say)."""
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
@@ -32,8 +34,12 @@ def create_user(email: str, name: str, roles: tuple[str, ...], department: str, 
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
         user = services.create_user(
-            db.session, email=email, name=name, roles=services.parse_roles(roles),
-            department=department, password=password,
+            db.session,
+            email=email,
+            name=name,
+            roles=services.parse_roles(roles),
+            department=department,
+            password=password,
         )
     except DomainError as err:
         raise click.ClickException(err.message) from err

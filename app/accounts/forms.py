@@ -41,8 +41,11 @@ class SetPasswordForm(FlaskForm):
         "New password",
         validators=[
             DataRequired(),
-            Length(min=MIN_PASSWORD, max=MAX_PASSWORD,
-                   message=f"Use at least {MIN_PASSWORD} and at most {MAX_PASSWORD} characters."),
+            Length(
+                min=MIN_PASSWORD,
+                max=MAX_PASSWORD,
+                message=f"Use at least {MIN_PASSWORD} and at most {MAX_PASSWORD} characters.",
+            ),
         ],
         description=f"At least {MIN_PASSWORD} characters. A short sentence is easy to remember.",
     )
@@ -53,7 +56,9 @@ class SetPasswordForm(FlaskForm):
 
 
 class ChangePasswordForm(SetPasswordForm):
-    current = PasswordField("Current password", validators=[DataRequired(), Length(max=MAX_PASSWORD)])
+    current = PasswordField(
+        "Current password", validators=[DataRequired(), Length(max=MAX_PASSWORD)]
+    )
 
 
 class InviteForm(FlaskForm):

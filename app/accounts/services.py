@@ -56,7 +56,9 @@ def parse_roles(values: Iterable[str]) -> set[Role]:
             roles.add(Role(value.strip().lower()))
         except ValueError as err:
             names = ", ".join(r.value for r in Role)
-            raise DomainError(f"Unknown role “{value}”. Use one of: {names}.", field="roles") from err
+            raise DomainError(
+                f"Unknown role “{value}”. Use one of: {names}.", field="roles"
+            ) from err
     return roles
 
 
@@ -159,7 +161,9 @@ def check_password(password: str) -> str:
     return password
 
 
-def set_password(session: Session, user: User, password: str, *, keep_token: str | None = None) -> None:
+def set_password(
+    session: Session, user: User, password: str, *, keep_token: str | None = None
+) -> None:
     """Set a new password and end every other session of this person."""
     user.password_hash = _hasher().hash(check_password(password))
     revoke_sessions(session, user, except_token=keep_token)
@@ -191,16 +195,20 @@ def start_session(session: Session, user: User) -> str:
 
 
 def user_for_session(session: Session, token: str) -> User | None:
-    user = session.scalars(
-        select(User)
-        .options(joinedload(User.role_rows))
-        .join(AuthSession)
-        .where(
-            AuthSession.token_hash == sha256(token),
-            AuthSession.revoked_at.is_(None),
-            User.active.is_(True),
+    user = (
+        session.scalars(
+            select(User)
+            .options(joinedload(User.role_rows))
+            .join(AuthSession)
+            .where(
+                AuthSession.token_hash == sha256(token),
+                AuthSession.revoked_at.is_(None),
+                User.active.is_(True),
+            )
         )
-    ).unique().one_or_none()
+        .unique()
+        .one_or_none()
+    )
     if user is not None:
         user.current_session_token = token
     return user
@@ -225,7 +233,13 @@ def revoke_sessions(session: Session, user: User, *, except_token: str | None = 
 
 
 def update_user(
-    session: Session, user: User, *, name: str, department: str, roles: set[Role], active: bool,
+    session: Session,
+    user: User,
+    *,
+    name: str,
+    department: str,
+    roles: set[Role],
+    active: bool,
     by: User,
 ) -> None:
     """Change a person's name, department, roles or access (admins only)."""
@@ -305,13 +319,17 @@ def create_api_token(session: Session, user: User) -> str:
 
 
 def user_for_api_token(session: Session, token: str) -> User | None:
-    return session.scalars(
-        select(User)
-        .options(joinedload(User.role_rows))
-        .join(ApiToken)
-        .where(
-            ApiToken.token_hash == sha256(token),
-            ApiToken.revoked_at.is_(None),
-            User.active.is_(True),
+    return (
+        session.scalars(
+            select(User)
+            .options(joinedload(User.role_rows))
+            .join(ApiToken)
+            .where(
+                ApiToken.token_hash == sha256(token),
+                ApiToken.revoked_at.is_(None),
+                User.active.is_(True),
+            )
         )
-    ).unique().one_or_none()
+        .unique()
+        .one_or_none()
+    )

@@ -121,7 +121,9 @@ def account():  # type: ignore[no-untyped-def]
         else:
             try:
                 services.set_password(
-                    db.session, user, form.password.data or "",
+                    db.session,
+                    user,
+                    form.password.data or "",
                     keep_token=current_user.current_session_token,
                 )
             except DomainError as err:
@@ -200,10 +202,13 @@ def edit_person(user_id: int):  # type: ignore[no-untyped-def]
     if form.validate_on_submit():
         try:
             services.update_user(
-                db.session, user,
-                name=form.name.data or "", department=form.department.data or "",
+                db.session,
+                user,
+                name=form.name.data or "",
+                department=form.department.data or "",
                 roles=services.parse_roles(form.roles.data or []),
-                active=bool(form.active.data), by=current_user,
+                active=bool(form.active.data),
+                by=current_user,
             )
         except DomainError as err:
             show_error(form, err)

@@ -18,17 +18,30 @@ def _list_of(name: str) -> dict[str, Any]:
     return {"type": "object", "properties": {"items": {"type": "array", "items": _ref(name)}}}
 
 
-def _op(summary: str, ok: int, schema: dict[str, Any] | None, *, body: str | None = None,
-        errors: tuple[int, ...] = (401, 404), params: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+def _op(
+    summary: str,
+    ok: int,
+    schema: dict[str, Any] | None,
+    *,
+    body: str | None = None,
+    errors: tuple[int, ...] = (401, 404),
+    params: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
     op: dict[str, Any] = {
         "summary": summary,
         "responses": {
-            str(ok): {"description": "OK", "content": {"application/json": {"schema": schema or {}}}},
+            str(ok): {
+                "description": "OK",
+                "content": {"application/json": {"schema": schema or {}}},
+            },
             **{str(code): ERROR for code in errors},
         },
     }
     if body:
-        op["requestBody"] = {"required": True, "content": {"application/json": {"schema": _ref(body)}}}
+        op["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": _ref(body)}},
+        }
     if params:
         op["parameters"] = params
     return op
@@ -39,66 +52,136 @@ def _id(name: str) -> dict[str, Any]:
 
 
 TEXT = {"type": "string"}
-DATETIME = {"type": "string", "format": "date-time",
-            "description": "ISO 8601; without an offset it is read in the programme's time zone."}
-
-SCHEMAS: dict[str, Any] = {
-    "User": {"type": "object", "properties": {
-        "id": {"type": "integer"}, "email": TEXT, "name": TEXT, "department": TEXT,
-        "roles": {"type": "array", "items": {"enum": ["employee", "organiser", "facilitator", "admin"]}},
-    }},
-    "ProgrammeInput": {"type": "object", "required": [
-        "title", "starts_on", "ends_on", "timezone", "signup_opens_at", "signup_closes_at"],
-        "additionalProperties": False, "properties": {
-        "title": {"type": "string", "maxLength": 200},
-        "purpose": {"type": "string", "maxLength": 4000},
-        "customer_question": {"type": "string", "maxLength": 500},
-        "starts_on": {"type": "string", "format": "date"},
-        "ends_on": {"type": "string", "format": "date"},
-        "timezone": {"type": "string", "description": "IANA name, e.g. Europe/Paris"},
-        "signup_opens_at": DATETIME, "signup_closes_at": DATETIME,
-    }},
-    "Programme": {"allOf": [_ref("ProgrammeInput"), {"type": "object", "properties": {
-        "id": {"type": "integer"},
-        "status": {"enum": ["draft", "published", "in_field", "debriefed", "archived"]},
-    }}]},
-    "ActivityInput": {"type": "object", "required": ["kind", "title", "starts_at", "ends_at", "capacity"],
-        "additionalProperties": False, "properties": {
-        "kind": {"enum": [k.value for k in ActivityKind]},
-        "title": {"type": "string", "maxLength": 200},
-        "location": {"type": "string", "maxLength": 300},
-        "online_url": {"type": "string", "format": "uri", "maxLength": 500},
-        "starts_at": DATETIME, "ends_at": DATETIME,
-        "capacity": {"type": "integer", "minimum": 1, "maximum": MAX_CAPACITY},
-        "host": {"type": "string", "maxLength": 200},
-        "what_to_bring": {"type": "string", "maxLength": 1000},
-        "notes": {"type": "string", "maxLength": 4000},
-    }},
-    "Activity": {"allOf": [_ref("ActivityInput"), {"type": "object", "properties": {
-        "id": {"type": "integer"}, "programme_id": {"type": "integer"},
-        "seats_taken": {"type": "integer"}, "cancelled": {"type": "boolean"},
-    }}]},
-    "Signup": {"type": "object", "required": ["id", "status"], "properties": {
-        "id": {"type": "integer"}, "activity_id": {"type": "integer"},
-        "status": {"enum": ["confirmed", "waitlisted", "cancelled"]},
-        "activity": _ref("Activity"),
-    }},
-    "Error": {"type": "object", "required": ["error"], "properties": {"error": {
-        "type": "object", "required": ["code", "message"],
-        "properties": {"code": TEXT, "message": TEXT},
-    }}},
+DATETIME = {
+    "type": "string",
+    "format": "date-time",
+    "description": "ISO 8601; without an offset it is read in the programme's time zone.",
 }
 
-FILTERS = [{"name": n, "in": "query", "required": False, "schema": {"type": "string"},
-            "description": d} for n, d in (("kind", "activity kind"), ("day", "local day, YYYY-MM-DD"),
-                                           ("place", "words in the place or title"))]
+SCHEMAS: dict[str, Any] = {
+    "User": {
+        "type": "object",
+        "properties": {
+            "id": {"type": "integer"},
+            "email": TEXT,
+            "name": TEXT,
+            "department": TEXT,
+            "roles": {
+                "type": "array",
+                "items": {"enum": ["employee", "organiser", "facilitator", "admin"]},
+            },
+        },
+    },
+    "ProgrammeInput": {
+        "type": "object",
+        "required": [
+            "title",
+            "starts_on",
+            "ends_on",
+            "timezone",
+            "signup_opens_at",
+            "signup_closes_at",
+        ],
+        "additionalProperties": False,
+        "properties": {
+            "title": {"type": "string", "maxLength": 200},
+            "purpose": {"type": "string", "maxLength": 4000},
+            "customer_question": {"type": "string", "maxLength": 500},
+            "starts_on": {"type": "string", "format": "date"},
+            "ends_on": {"type": "string", "format": "date"},
+            "timezone": {"type": "string", "description": "IANA name, e.g. Europe/Paris"},
+            "signup_opens_at": DATETIME,
+            "signup_closes_at": DATETIME,
+        },
+    },
+    "Programme": {
+        "allOf": [
+            _ref("ProgrammeInput"),
+            {
+                "type": "object",
+                "properties": {
+                    "id": {"type": "integer"},
+                    "status": {"enum": ["draft", "published", "in_field", "debriefed", "archived"]},
+                },
+            },
+        ]
+    },
+    "ActivityInput": {
+        "type": "object",
+        "required": ["kind", "title", "starts_at", "ends_at", "capacity"],
+        "additionalProperties": False,
+        "properties": {
+            "kind": {"enum": [k.value for k in ActivityKind]},
+            "title": {"type": "string", "maxLength": 200},
+            "location": {"type": "string", "maxLength": 300},
+            "online_url": {"type": "string", "format": "uri", "maxLength": 500},
+            "starts_at": DATETIME,
+            "ends_at": DATETIME,
+            "capacity": {"type": "integer", "minimum": 1, "maximum": MAX_CAPACITY},
+            "host": {"type": "string", "maxLength": 200},
+            "what_to_bring": {"type": "string", "maxLength": 1000},
+            "notes": {"type": "string", "maxLength": 4000},
+        },
+    },
+    "Activity": {
+        "allOf": [
+            _ref("ActivityInput"),
+            {
+                "type": "object",
+                "properties": {
+                    "id": {"type": "integer"},
+                    "programme_id": {"type": "integer"},
+                    "seats_taken": {"type": "integer"},
+                    "cancelled": {"type": "boolean"},
+                },
+            },
+        ]
+    },
+    "Signup": {
+        "type": "object",
+        "required": ["id", "status"],
+        "properties": {
+            "id": {"type": "integer"},
+            "activity_id": {"type": "integer"},
+            "status": {"enum": ["confirmed", "waitlisted", "cancelled"]},
+            "activity": _ref("Activity"),
+        },
+    },
+    "Error": {
+        "type": "object",
+        "required": ["error"],
+        "properties": {
+            "error": {
+                "type": "object",
+                "required": ["code", "message"],
+                "properties": {"code": TEXT, "message": TEXT},
+            }
+        },
+    },
+}
+
+FILTERS = [
+    {"name": n, "in": "query", "required": False, "schema": {"type": "string"}, "description": d}
+    for n, d in (
+        ("kind", "activity kind"),
+        ("day", "local day, YYYY-MM-DD"),
+        ("place", "words in the place or title"),
+    )
+]
 
 
 def openapi_document() -> dict[str, Any]:
     pid, aid, sid = _id("programme_id"), _id("activity_id"), _id("signup_id")
     status_op = {
-        action: {"post": _op(f"{action.capitalize()} a programme (organisers)", 200, _ref("Programme"),
-                             errors=(401, 403, 404, 409), params=[pid])}
+        action: {
+            "post": _op(
+                f"{action.capitalize()} a programme (organisers)",
+                200,
+                _ref("Programme"),
+                errors=(401, 403, 404, 409),
+                params=[pid],
+            )
+        }
         for action in ("publish", "close", "archive")
     }
     return {
@@ -108,45 +191,94 @@ def openapi_document() -> dict[str, Any]:
         "security": [{"bearer": []}, {"session": []}],
         "components": {
             "schemas": SCHEMAS,
-            "responses": {"Error": {"description": "Refused; the message says why.",
-                                    "content": {"application/json": {"schema": _ref("Error")}}}},
+            "responses": {
+                "Error": {
+                    "description": "Refused; the message says why.",
+                    "content": {"application/json": {"schema": _ref("Error")}},
+                }
+            },
             "securitySchemes": {
-                "bearer": {"type": "http", "scheme": "bearer",
-                           "description": "`flask --app wsgi tokens create --email E`"},
-                "session": {"type": "apiKey", "in": "cookie", "name": "lp_session",
-                            "description": "Browser session; writes need the X-CSRFToken header."},
+                "bearer": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "`flask --app wsgi tokens create --email E`",
+                },
+                "session": {
+                    "type": "apiKey",
+                    "in": "cookie",
+                    "name": "lp_session",
+                    "description": "Browser session; writes need the X-CSRFToken header.",
+                },
             },
         },
         "paths": {
-            "/openapi.json": {"get": {"summary": "This document", "security": [],
-                                      "responses": {"200": {"description": "OpenAPI 3.1"}}}},
+            "/openapi.json": {
+                "get": {
+                    "summary": "This document",
+                    "security": [],
+                    "responses": {"200": {"description": "OpenAPI 3.1"}},
+                }
+            },
             "/me": {"get": _op("The signed-in person", 200, _ref("User"), errors=(401,))},
-            "/me/schedule": {"get": _op("My sign-ups in time order", 200, _list_of("Signup"), errors=(401,))},
+            "/me/schedule": {
+                "get": _op("My sign-ups in time order", 200, _list_of("Signup"), errors=(401,))
+            },
             "/programmes": {
                 "get": _op("Programmes I can see", 200, _list_of("Programme"), errors=(401,)),
-                "post": _op("Create a draft programme (organisers)", 201, _ref("Programme"),
-                            body="ProgrammeInput", errors=(400, 401, 403)),
+                "post": _op(
+                    "Create a draft programme (organisers)",
+                    201,
+                    _ref("Programme"),
+                    body="ProgrammeInput",
+                    errors=(400, 401, 403),
+                ),
             },
             "/programmes/{programme_id}": {
                 "get": _op("One programme", 200, _ref("Programme"), params=[pid]),
-                "patch": _op("Change some fields (organisers)", 200, _ref("Programme"),
-                             body="ProgrammeInput", errors=(400, 401, 403, 404, 409), params=[pid]),
+                "patch": _op(
+                    "Change some fields (organisers)",
+                    200,
+                    _ref("Programme"),
+                    body="ProgrammeInput",
+                    errors=(400, 401, 403, 404, 409),
+                    params=[pid],
+                ),
             },
             **{f"/programmes/{{programme_id}}/{a}": op for a, op in status_op.items()},
             "/programmes/{programme_id}/activities": {
-                "get": _op("Slots of a programme", 200, _list_of("Activity"), params=[pid, *FILTERS]),
-                "post": _op("Add a slot (organisers)", 201, _ref("Activity"), body="ActivityInput",
-                            errors=(400, 401, 403, 404, 409), params=[pid]),
+                "get": _op(
+                    "Slots of a programme", 200, _list_of("Activity"), params=[pid, *FILTERS]
+                ),
+                "post": _op(
+                    "Add a slot (organisers)",
+                    201,
+                    _ref("Activity"),
+                    body="ActivityInput",
+                    errors=(400, 401, 403, 404, 409),
+                    params=[pid],
+                ),
             },
-            "/activities/{activity_id}": {"get": _op("One slot", 200, _ref("Activity"), params=[aid])},
+            "/activities/{activity_id}": {
+                "get": _op("One slot", 200, _ref("Activity"), params=[aid])
+            },
             "/activities/{activity_id}/signups": {
-                "post": _op("Sign me up: confirmed, or waitlisted when full; 409 says why not "
-                            "(overlap, closed, already signed up)", 201, _ref("Signup"),
-                            errors=(401, 404, 409), params=[aid]),
+                "post": _op(
+                    "Sign me up: confirmed, or waitlisted when full; 409 says why not "
+                    "(overlap, closed, already signed up)",
+                    201,
+                    _ref("Signup"),
+                    errors=(401, 404, 409),
+                    params=[aid],
+                ),
             },
             "/signups/{signup_id}": {
-                "delete": _op("Cancel a sign-up; the first waiting person is promoted", 200,
-                              _ref("Signup"), errors=(401, 404, 409), params=[sid]),
+                "delete": _op(
+                    "Cancel a sign-up; the first waiting person is promoted",
+                    200,
+                    _ref("Signup"),
+                    errors=(401, 404, 409),
+                    params=[sid],
+                ),
             },
         },
     }

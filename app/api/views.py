@@ -75,7 +75,9 @@ def _programme_input(data: dict[str, Any], current: dict[str, Any] | None = None
         ends_on=_date(merged["ends_on"], "ends_on"),
         timezone=tz,
         signup_opens_at=parse_iso_datetime(merged["signup_opens_at"], tz, field="signup_opens_at"),
-        signup_closes_at=parse_iso_datetime(merged["signup_closes_at"], tz, field="signup_closes_at"),
+        signup_closes_at=parse_iso_datetime(
+            merged["signup_closes_at"], tz, field="signup_closes_at"
+        ),
     )
 
 

@@ -23,32 +23,56 @@ from app.timefmt import local_to_utc
 
 DATETIME_FORMAT = ["%Y-%m-%dT%H:%M"]
 COMMON_ZONES = [
-    "Europe/London", "Europe/Dublin", "Europe/Paris", "Europe/Berlin", "Europe/Madrid",
-    "Europe/Amsterdam", "Europe/Stockholm", "Europe/Warsaw", "Europe/Helsinki", "America/New_York",
-    "America/Chicago", "America/Denver", "America/Los_Angeles", "America/Sao_Paulo",
-    "Asia/Singapore", "Asia/Tokyo", "Asia/Kolkata", "Australia/Sydney", "UTC",
+    "Europe/London",
+    "Europe/Dublin",
+    "Europe/Paris",
+    "Europe/Berlin",
+    "Europe/Madrid",
+    "Europe/Amsterdam",
+    "Europe/Stockholm",
+    "Europe/Warsaw",
+    "Europe/Helsinki",
+    "America/New_York",
+    "America/Chicago",
+    "America/Denver",
+    "America/Los_Angeles",
+    "America/Sao_Paulo",
+    "Asia/Singapore",
+    "Asia/Tokyo",
+    "Asia/Kolkata",
+    "Australia/Sydney",
+    "UTC",
 ]
 
 
 class ProgrammeForm(FlaskForm):
-    title = StringField("Title", validators=[DataRequired(), Length(max=200), SafeText()],
-                        description="For example: Customer closeness week, March")
+    title = StringField(
+        "Title",
+        validators=[DataRequired(), Length(max=200), SafeText()],
+        description="For example: Customer closeness week, March",
+    )
     purpose = TextAreaField("Purpose", validators=[Length(max=4000), SafeText()])
     customer_question = StringField(
-        "Customer question", validators=[Length(max=500), SafeText()],
+        "Customer question",
+        validators=[Length(max=500), SafeText()],
         description="The question this programme explores.",
     )
     starts_on = DateField("First day", validators=[InputRequired("Give the first day.")])
     ends_on = DateField("Last day", validators=[InputRequired("Give the last day.")])
     timezone = StringField(
-        "Time zone", validators=[DataRequired(), Length(max=64), SafeText()], default="Europe/London",
+        "Time zone",
+        validators=[DataRequired(), Length(max=64), SafeText()],
+        default="Europe/London",
         description="Times below and on every slot are in this zone, e.g. Europe/Paris.",
     )
     signup_opens_at = DateTimeLocalField(
-        "Sign-up opens", format=DATETIME_FORMAT, validators=[InputRequired("Say when sign-up opens.")]
+        "Sign-up opens",
+        format=DATETIME_FORMAT,
+        validators=[InputRequired("Say when sign-up opens.")],
     )
     signup_closes_at = DateTimeLocalField(
-        "Sign-up closes", format=DATETIME_FORMAT,
+        "Sign-up closes",
+        format=DATETIME_FORMAT,
         validators=[InputRequired("Say when sign-up closes.")],
     )
 
@@ -67,22 +91,39 @@ class ProgrammeForm(FlaskForm):
 
 
 class ActivityForm(FlaskForm):
-    kind = SelectField("Kind of activity", choices=[SelectChoice(k.value, k.label) for k in ActivityKind])
-    title = StringField("Title", validators=[DataRequired(), Length(max=200), SafeText()],
-                        description="For example: Listening in, Leeds call centre")
-    location = StringField("Place", validators=[Length(max=300), SafeText()],
-                           description="Store, call centre or address.")
-    online_url = URLField("Online link", validators=[Optional(), Length(max=500), SafeText()],
-                          description="For sessions held online.")
-    starts_at = DateTimeLocalField("Starts", format=DATETIME_FORMAT,
-                                   validators=[InputRequired("Say when the slot starts.")])
-    ends_at = DateTimeLocalField("Ends", format=DATETIME_FORMAT,
-                                 validators=[InputRequired("Say when the slot ends.")])
+    kind = SelectField(
+        "Kind of activity", choices=[SelectChoice(k.value, k.label) for k in ActivityKind]
+    )
+    title = StringField(
+        "Title",
+        validators=[DataRequired(), Length(max=200), SafeText()],
+        description="For example: Listening in, Leeds call centre",
+    )
+    location = StringField(
+        "Place",
+        validators=[Length(max=300), SafeText()],
+        description="Store, call centre or address.",
+    )
+    online_url = URLField(
+        "Online link",
+        validators=[Optional(), Length(max=500), SafeText()],
+        description="For sessions held online.",
+    )
+    starts_at = DateTimeLocalField(
+        "Starts", format=DATETIME_FORMAT, validators=[InputRequired("Say when the slot starts.")]
+    )
+    ends_at = DateTimeLocalField(
+        "Ends", format=DATETIME_FORMAT, validators=[InputRequired("Say when the slot ends.")]
+    )
     capacity = IntegerField(
-        "Places", default=4,
-        validators=[InputRequired("Say how many people can come."),
-                    NumberRange(min=1, max=MAX_CAPACITY,
-                                message=f"Places must be between 1 and {MAX_CAPACITY}.")],
+        "Places",
+        default=4,
+        validators=[
+            InputRequired("Say how many people can come."),
+            NumberRange(
+                min=1, max=MAX_CAPACITY, message=f"Places must be between 1 and {MAX_CAPACITY}."
+            ),
+        ],
     )
     host = StringField("Host to meet", validators=[Length(max=200), SafeText()])
     what_to_bring = TextAreaField("What to bring", validators=[Length(max=1000), SafeText()])
@@ -104,12 +145,23 @@ class ActivityForm(FlaskForm):
 
 
 class DuplicateForm(FlaskForm):
-    copies = IntegerField("How many copies", default=1, validators=[
-        InputRequired(), NumberRange(min=1, max=MAX_SERIES, message=f"Between 1 and {MAX_SERIES}.")])
-    every_days = IntegerField("Days between copies", default=1, validators=[
-        InputRequired(), NumberRange(min=0, max=31, message="Between 0 and 31.")],
-        description="1 makes one copy a day at the same time; 7 one a week.")
+    copies = IntegerField(
+        "How many copies",
+        default=1,
+        validators=[
+            InputRequired(),
+            NumberRange(min=1, max=MAX_SERIES, message=f"Between 1 and {MAX_SERIES}."),
+        ],
+    )
+    every_days = IntegerField(
+        "Days between copies",
+        default=1,
+        validators=[InputRequired(), NumberRange(min=0, max=31, message="Between 0 and 31.")],
+        description="1 makes one copy a day at the same time; 7 one a week.",
+    )
 
 
 class OrganiserForm(FlaskForm):
-    email = EmailField("Organiser's email", validators=[DataRequired(), Length(max=254), SafeText()])
+    email = EmailField(
+        "Organiser's email", validators=[DataRequired(), Length(max=254), SafeText()]
+    )

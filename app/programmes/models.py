@@ -95,7 +95,9 @@ class Activity(db.Model):  # type: ignore[name-defined]
     __tablename__ = "activities"
     __table_args__ = (
         CheckConstraint("capacity >= 1", name="capacity_positive"),
-        CheckConstraint("seats_taken >= 0 AND seats_taken <= capacity", name="seats_within_capacity"),
+        CheckConstraint(
+            "seats_taken >= 0 AND seats_taken <= capacity", name="seats_within_capacity"
+        ),
         CheckConstraint("ends_at > starts_at", name="times_in_order"),
     )
 

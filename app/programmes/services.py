@@ -118,7 +118,9 @@ def create_programme(session: Session, data: ProgrammeInput, *, by: User) -> Pro
     return programme
 
 
-def update_programme(session: Session, programme: Programme, data: ProgrammeInput, *, by: User) -> None:
+def update_programme(
+    session: Session, programme: Programme, data: ProgrammeInput, *, by: User
+) -> None:
     """Edit a programme; its slots must still fit inside the new dates."""
     require_manager(programme, by)
     if programme.status == ProgrammeStatus.ARCHIVED:
@@ -136,8 +138,12 @@ TRANSITIONS = {
     "publish": ({ProgrammeStatus.DRAFT, ProgrammeStatus.IN_FIELD}, ProgrammeStatus.PUBLISHED),
     "close": ({ProgrammeStatus.PUBLISHED}, ProgrammeStatus.IN_FIELD),
     "archive": (
-        {ProgrammeStatus.DRAFT, ProgrammeStatus.PUBLISHED, ProgrammeStatus.IN_FIELD,
-         ProgrammeStatus.DEBRIEFED},
+        {
+            ProgrammeStatus.DRAFT,
+            ProgrammeStatus.PUBLISHED,
+            ProgrammeStatus.IN_FIELD,
+            ProgrammeStatus.DEBRIEFED,
+        },
         ProgrammeStatus.ARCHIVED,
     ),
 }
@@ -182,7 +188,9 @@ def _clean_activity(programme: Programme, data: ActivityInput) -> dict[str, obje
         kind = ActivityKind(data.kind)
     except ValueError as err:
         kinds = ", ".join(k.value for k in ActivityKind)
-        raise DomainError(f"Unknown kind “{data.kind}”. Use one of: {kinds}.", field="kind") from err
+        raise DomainError(
+            f"Unknown kind “{data.kind}”. Use one of: {kinds}.", field="kind"
+        ) from err
     if data.ends_at <= data.starts_at:
         raise DomainError("The slot ends before it starts. Check the times.", field="ends_at")
     if data.ends_at - data.starts_at > timedelta(hours=24):
@@ -194,7 +202,9 @@ def _clean_activity(programme: Programme, data: ActivityInput) -> dict[str, obje
         raise DomainError(f"Capacity must be between 1 and {MAX_CAPACITY}.", field="capacity")
     online_url = clean_text(data.online_url, field="Online link", max_length=500)
     if online_url and urlparse(online_url).scheme not in {"http", "https"}:
-        raise DomainError("The online link must start with https:// or http://.", field="online_url")
+        raise DomainError(
+            "The online link must start with https:// or http://.", field="online_url"
+        )
     location = clean_text(data.location, field="Place", max_length=300)
     if not location and not online_url:
         raise DomainError("Give a place or an online link.", field="location")
@@ -212,7 +222,9 @@ def _clean_activity(programme: Programme, data: ActivityInput) -> dict[str, obje
     }
 
 
-def create_activity(session: Session, programme: Programme, data: ActivityInput, *, by: User) -> Activity:
+def create_activity(
+    session: Session, programme: Programme, data: ActivityInput, *, by: User
+) -> Activity:
     """Add a slot to a programme."""
     require_manager(programme, by)
     if programme.status == ProgrammeStatus.ARCHIVED:
@@ -253,15 +265,23 @@ def duplicate_activity(
     tz = zone(activity.programme.timezone)
     for n in range(1, copies + 1):
         # Step in local wall-clock days so a series keeps its hour across a clock change.
-        start = (in_zone(activity.starts_at, activity.programme.timezone) + timedelta(days=n * every_days))
-        end = (in_zone(activity.ends_at, activity.programme.timezone) + timedelta(days=n * every_days))
+        start = in_zone(activity.starts_at, activity.programme.timezone) + timedelta(
+            days=n * every_days
+        )
+        end = in_zone(activity.ends_at, activity.programme.timezone) + timedelta(
+            days=n * every_days
+        )
         data = ActivityInput(
-            kind=activity.kind, title=activity.title, location=activity.location,
+            kind=activity.kind,
+            title=activity.title,
+            location=activity.location,
             online_url=activity.online_url,
             starts_at=start.replace(tzinfo=None).replace(tzinfo=tz),
             ends_at=end.replace(tzinfo=None).replace(tzinfo=tz),
-            capacity=activity.capacity, host=activity.host,
-            what_to_bring=activity.what_to_bring, notes=activity.notes,
+            capacity=activity.capacity,
+            host=activity.host,
+            what_to_bring=activity.what_to_bring,
+            notes=activity.notes,
         )
         created.append(create_activity(session, activity.programme, data, by=by))
     return created
@@ -276,7 +296,9 @@ def cancel_activity(session: Session, activity: Activity, *, by: User) -> int:
         raise Conflict("This slot is already cancelled.")
     activity.cancelled_at = utcnow()
     people = session.scalars(
-        select(Signup).where(Signup.activity_id == activity.id, Signup.status != SignupStatus.CANCELLED)
+        select(Signup).where(
+            Signup.activity_id == activity.id, Signup.status != SignupStatus.CANCELLED
+        )
     ).all()
     when = format_local(activity.starts_at, activity.programme.timezone)
     for signup in people:
@@ -333,22 +355,33 @@ def _slot_filters(programme: Programme, kind: str, day: str, place: str) -> list
         conditions += [Activity.starts_at >= start, Activity.starts_at < end]
     if place.strip():
         pattern = "%" + _escape_like(place.strip()) + "%"
-        conditions.append(or_(Activity.location.ilike(pattern, escape="\\"),
-                              Activity.title.ilike(pattern, escape="\\")))
+        conditions.append(
+            or_(
+                Activity.location.ilike(pattern, escape="\\"),
+                Activity.title.ilike(pattern, escape="\\"),
+            )
+        )
     return conditions
 
 
 def find_activities(
-    session: Session, programme: Programme, *, kind: str = "", day: str = "", place: str = "",
-    page: int = 1, per_page: int | None = PAGE_SIZE,
+    session: Session,
+    programme: Programme,
+    *,
+    kind: str = "",
+    day: str = "",
+    place: str = "",
+    page: int = 1,
+    per_page: int | None = PAGE_SIZE,
 ) -> SlotPage:
     """The slots matching a kind, a local day (YYYY-MM-DD) and words in the place or title,
     one page at a time, in time order; filtering and paging happen in the database."""
     conditions = _slot_filters(programme, kind, day, place)
     matches = and_(true(), *conditions)
     total, matching = session.execute(
-        select(func.count(), func.coalesce(func.sum(case((matches, 1), else_=0)), 0))
-        .where(Activity.programme_id == programme.id)
+        select(func.count(), func.coalesce(func.sum(case((matches, 1), else_=0)), 0)).where(
+            Activity.programme_id == programme.id
+        )
     ).one()
     pages = max(1, -(-matching // per_page)) if per_page else 1
     page = min(max(page, 1), pages)
@@ -365,7 +398,9 @@ def find_activities(
 def list_activities(session: Session, programme: Programme) -> list[Activity]:
     return list(
         session.scalars(
-            select(Activity).where(Activity.programme_id == programme.id).order_by(Activity.starts_at)
+            select(Activity)
+            .where(Activity.programme_id == programme.id)
+            .order_by(Activity.starts_at)
         )
     )
 

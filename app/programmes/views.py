@@ -51,8 +51,9 @@ def new():  # type: ignore[no-untyped-def]
             db.session.commit()
             flash("Programme created as a draft. Add slots, then publish it.", "success")
             return redirect(url_for("programmes.show", programme_id=programme.id))
-    return render_template("programmes/edit_programme.html", form=form, programme=None,
-                           zones=COMMON_ZONES)
+    return render_template(
+        "programmes/edit_programme.html", form=form, programme=None, zones=COMMON_ZONES
+    )
 
 
 @bp.get("/programmes/<int:programme_id>")
@@ -92,8 +93,12 @@ def edit(programme_id: int):  # type: ignore[no-untyped-def]
     programme = _managed_programme(programme_id)
     form = ProgrammeForm(obj=programme)
     if request.method == "GET":
-        form.signup_opens_at.data = in_zone(programme.signup_opens_at, programme.timezone).replace(tzinfo=None)
-        form.signup_closes_at.data = in_zone(programme.signup_closes_at, programme.timezone).replace(tzinfo=None)
+        form.signup_opens_at.data = in_zone(programme.signup_opens_at, programme.timezone).replace(
+            tzinfo=None
+        )
+        form.signup_closes_at.data = in_zone(
+            programme.signup_closes_at, programme.timezone
+        ).replace(tzinfo=None)
     if form.validate_on_submit():
         try:
             services.update_programme(db.session, programme, form.to_input(), by=current_user)
@@ -103,8 +108,13 @@ def edit(programme_id: int):  # type: ignore[no-untyped-def]
             db.session.commit()
             flash("Programme saved.", "success")
             return redirect(url_for("programmes.show", programme_id=programme.id))
-    return render_template("programmes/edit_programme.html", form=form, programme=programme,
-                           zones=COMMON_ZONES, organiser_form=OrganiserForm())
+    return render_template(
+        "programmes/edit_programme.html",
+        form=form,
+        programme=programme,
+        zones=COMMON_ZONES,
+        organiser_form=OrganiserForm(),
+    )
 
 
 @bp.post("/programmes/<int:programme_id>/<any(publish, close, archive):action>")
@@ -162,7 +172,9 @@ def new_activity(programme_id: int):  # type: ignore[no-untyped-def]
             db.session.commit()
             flash("Slot added.", "success")
             return redirect(url_for("programmes.show_activity", activity_id=activity.id))
-    return render_template("programmes/edit_activity.html", form=form, programme=programme, activity=None)
+    return render_template(
+        "programmes/edit_activity.html", form=form, programme=programme, activity=None
+    )
 
 
 @bp.get("/activities/<int:activity_id>")
@@ -204,8 +216,9 @@ def edit_activity(activity_id: int):  # type: ignore[no-untyped-def]
             db.session.commit()
             flash("Slot saved.", "success")
             return redirect(url_for("programmes.show_activity", activity_id=activity.id))
-    return render_template("programmes/edit_activity.html", form=form, programme=programme,
-                           activity=activity)
+    return render_template(
+        "programmes/edit_activity.html", form=form, programme=programme, activity=activity
+    )
 
 
 @bp.post("/activities/<int:activity_id>/cancel")
@@ -229,8 +242,11 @@ def duplicate_activity(activity_id: int):  # type: ignore[no-untyped-def]
     if form.validate_on_submit():
         try:
             copies = services.duplicate_activity(
-                db.session, activity, copies=form.copies.data or 0,
-                every_days=form.every_days.data or 0, by=current_user,
+                db.session,
+                activity,
+                copies=form.copies.data or 0,
+                every_days=form.every_days.data or 0,
+                by=current_user,
             )
         except DomainError as err:
             show_error(form, err)
@@ -238,5 +254,9 @@ def duplicate_activity(activity_id: int):  # type: ignore[no-untyped-def]
             db.session.commit()
             flash(f"{len(copies)} copies added.", "success")
             return redirect(url_for("programmes.show", programme_id=activity.programme_id))
-    return render_template("programmes/duplicate_activity.html", form=form, activity=activity,
-                           programme=activity.programme)
+    return render_template(
+        "programmes/duplicate_activity.html",
+        form=form,
+        activity=activity,
+        programme=activity.programme,
+    )

@@ -28,6 +28,14 @@ def roster_csv(activity: Activity, roster: Roster) -> str:
             user = signup.user
             writer.writerow(
                 safe_cell(v)
-                for v in (status, position, user.name, user.email, user.department, activity.title, starts)
+                for v in (
+                    status,
+                    position,
+                    user.name,
+                    user.email,
+                    user.department,
+                    activity.title,
+                    starts,
+                )
             )
     return out.getvalue()

@@ -10,4 +10,6 @@ from app.text import SafeText
 
 
 class AddPersonForm(FlaskForm):
-    email = EmailField("Add a person by email", validators=[DataRequired(), Length(max=254), SafeText()])
+    email = EmailField(
+        "Add a person by email", validators=[DataRequired(), Length(max=254), SafeText()]
+    )

@@ -139,7 +139,7 @@ def sign_up(session: Session, activity: Activity, *, user: User, by: User | None
 
 
 def cancel(session: Session, signup: Signup, *, by: User) -> Signup | None:
-    """Take a person off a slot; if a seat frees up, the first waiting person gets it and is told."""
+    """Take a person off a slot; a freed seat goes to the first person waiting, who is told."""
     activity = signup.activity
     if by.id != signup.user_id:
         require_manager(activity.programme, by)
@@ -147,7 +147,9 @@ def cancel(session: Session, signup: Signup, *, by: User) -> Signup | None:
     # Conditional, so two cancels of one sign-up cannot free two seats.
     done = session.execute(
         update(Signup)
-        .where(Signup.id == signup.id, Signup.status == was, Signup.status != SignupStatus.CANCELLED)
+        .where(
+            Signup.id == signup.id, Signup.status == was, Signup.status != SignupStatus.CANCELLED
+        )
         .values(status=SignupStatus.CANCELLED, updated_at=utcnow())
         .execution_options(synchronize_session=False)
     )

@@ -36,8 +36,11 @@ def sign_up(activity_id: int):  # type: ignore[no-untyped-def]
         if signup.status == SignupStatus.CONFIRMED:
             flash(f"You are signed up for “{activity.title}”.", "success")
         else:
-            flash("This slot is full, so you are on the waitlist. We will email you if a place "
-                  "comes free.", "info")
+            flash(
+                "This slot is full, so you are on the waitlist. We will email you if a place "
+                "comes free.",
+                "info",
+            )
     return redirect(_back(url_for("programmes.show_activity", activity_id=activity.id)))
 
 
@@ -107,7 +110,9 @@ def people(activity_id: int):  # type: ignore[no-untyped-def]
         person = user_by_email(db.session, form.email.data or "")
         try:
             if person is None:
-                raise NotFound(f"No account for {form.email.data}. Invite them first.", field="email")
+                raise NotFound(
+                    f"No account for {form.email.data}. Invite them first.", field="email"
+                )
             signup = services.sign_up(db.session, activity, user=person, by=current_user)
         except DomainError as err:
             show_error(form, err)
@@ -117,10 +122,19 @@ def people(activity_id: int):  # type: ignore[no-untyped-def]
             flash(f"{person.name} {where}.", "success")
             return redirect(url_for("signups.people", activity_id=activity.id))
     roster = services.roster(db.session, activity, by=current_user)
-    others = [a for a in list_activities(db.session, activity.programme)
-              if a.id != activity.id and not a.is_cancelled]
-    return render_template("signups/people.html", activity=activity, programme=activity.programme,
-                           roster=roster, form=form, others=others)
+    others = [
+        a
+        for a in list_activities(db.session, activity.programme)
+        if a.id != activity.id and not a.is_cancelled
+    ]
+    return render_template(
+        "signups/people.html",
+        activity=activity,
+        programme=activity.programme,
+        roster=roster,
+        form=form,
+        others=others,
+    )
 
 
 @bp.post("/signups/<int:signup_id>/move")

@@ -13,8 +13,14 @@ from tests.factories import PASSWORD, make_user
 
 def test_invitation_mails_a_link_that_works_once(outbox):
     admin = make_user(Role.ADMIN)
-    invited = services.invite_user(db.session, email="New.Person@Example.com", name="New Person",
-                                   roles={Role.FACILITATOR}, department="Service", by=admin)
+    invited = services.invite_user(
+        db.session,
+        email="New.Person@Example.com",
+        name="New Person",
+        roles={Role.FACILITATOR},
+        department="Service",
+        by=admin,
+    )
     db.session.commit()
     assert invited.email == "new.person@example.com" and invited.password_hash is None
     assert invited.roles == {Role.EMPLOYEE, Role.FACILITATOR}
@@ -38,11 +44,18 @@ def test_forged_or_wrong_purpose_token_is_refused():
 def test_only_admins_give_the_admin_role():
     organiser = make_user(Role.ORGANISER)
     with pytest.raises(NotAllowed, match="admin role"):
-        services.invite_user(db.session, email="x@example.com", name="X", roles={Role.ADMIN},
-                             department="", by=organiser)
+        services.invite_user(
+            db.session,
+            email="x@example.com",
+            name="X",
+            roles={Role.ADMIN},
+            department="",
+            by=organiser,
+        )
     with pytest.raises(NotAllowed):
-        services.invite_user(db.session, email="y@example.com", name="Y", roles=set(),
-                             department="", by=make_user())
+        services.invite_user(
+            db.session, email="y@example.com", name="Y", roles=set(), department="", by=make_user()
+        )
 
 
 def test_duplicate_email_is_refused():
@@ -103,8 +116,9 @@ def test_disabling_ends_sessions_and_api_tokens():
     person = make_user()
     session_token = services.start_session(db.session, person)
     api_token = services.create_api_token(db.session, person)
-    services.update_user(db.session, person, name=person.name, department="", roles=set(),
-                         active=False, by=admin)
+    services.update_user(
+        db.session, person, name=person.name, department="", roles=set(), active=False, by=admin
+    )
     assert services.user_for_session(db.session, session_token) is None
     assert services.user_for_api_token(db.session, api_token) is None
 
@@ -112,8 +126,9 @@ def test_disabling_ends_sessions_and_api_tokens():
 def test_admin_cannot_lock_themselves_out():
     admin = make_user(Role.ADMIN)
     with pytest.raises(DomainError, match="your own admin role"):
-        services.update_user(db.session, admin, name="A", department="", roles={Role.EMPLOYEE},
-                             active=True, by=admin)
+        services.update_user(
+            db.session, admin, name="A", department="", roles={Role.EMPLOYEE}, active=True, by=admin
+        )
 
 
 def test_unknown_role_is_refused():

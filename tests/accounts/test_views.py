@@ -54,8 +54,14 @@ def test_password_change_signs_out_other_devices(client, app):
     client.sign_in(person)
     other = app.test_client()
     other.sign_in(person)
-    response = client.form("/account", {"current": PASSWORD, "password": "a brand new password",
-                                        "confirm": "a brand new password"})
+    response = client.form(
+        "/account",
+        {
+            "current": PASSWORD,
+            "password": "a brand new password",
+            "confirm": "a brand new password",
+        },
+    )
     assert response.status_code == 302
     assert client.get("/account").status_code == 200
     assert other.get("/account").status_code == 302
@@ -64,8 +70,10 @@ def test_password_change_signs_out_other_devices(client, app):
 def test_password_change_with_wrong_current_password_changes_nothing(client):
     person = make_user()
     client.sign_in(person)
-    page = client.form("/account", {"current": "wrong", "password": "a brand new password",
-                                    "confirm": "a brand new password"}).get_data(as_text=True)
+    page = client.form(
+        "/account",
+        {"current": "wrong", "password": "a brand new password", "confirm": "a brand new password"},
+    ).get_data(as_text=True)
     assert "not your current password" in page
     assert services.authenticate(db.session, person.email, PASSWORD) is not None
 
@@ -74,8 +82,12 @@ def test_sign_in_is_rate_limited(client, app, monkeypatch):
     monkeypatch.setitem(app.config, "SIGN_IN_RATE_LIMIT", "3 per minute")
     person = make_user()
     token = client.csrf_token()
-    codes = [client.post("/login", data={"csrf_token": token, "email": person.email,
-                                         "password": "wrong"}).status_code for _ in range(4)]
+    codes = [
+        client.post(
+            "/login", data={"csrf_token": token, "email": person.email, "password": "wrong"}
+        ).status_code
+        for _ in range(4)
+    ]
     assert codes == [200, 200, 200, 429]
 
 
@@ -92,7 +104,9 @@ def test_forgot_password_mails_a_link_that_sets_a_new_password(client, outbox):
     assert response.status_code == 302
     [mail] = outbox()
     link = re.search(r"http://localhost(/reset/\S+)", mail).group(1)
-    response = client.form(link, {"password": "my new long password", "confirm": "my new long password"})
+    response = client.form(
+        link, {"password": "my new long password", "confirm": "my new long password"}
+    )
     assert response.status_code == 302
     assert client.get(link).status_code == 400  # used once
 
@@ -106,14 +120,23 @@ def test_forgot_password_for_unknown_address_says_the_same(client, outbox):
 def test_invited_person_sets_a_password_and_is_signed_in(client, outbox):
     admin = make_user(Role.ADMIN)
     client.sign_in(admin)
-    response = client.form("/people", {"email": "newbie@example.com", "name": "Newbie",
-                                       "department": "Service", "roles": ["employee"]})
+    response = client.form(
+        "/people",
+        {
+            "email": "newbie@example.com",
+            "name": "Newbie",
+            "department": "Service",
+            "roles": ["employee"],
+        },
+    )
     assert response.status_code == 302
     link = re.search(r"http://localhost(/invite/\S+)", outbox()[0]).group(1)
     client.form("/logout")
     response = client.form(link, {"password": "short", "confirm": "short"})
     assert "Use at least 10" in response.get_data(as_text=True)
-    response = client.form(link, {"password": "long enough password", "confirm": "long enough password"})
+    response = client.form(
+        link, {"password": "long enough password", "confirm": "long enough password"}
+    )
     assert response.status_code == 302
     assert "Newbie" in client.get("/").get_data(as_text=True)
 
@@ -138,9 +161,16 @@ def test_invite_form_bad_input_shows_the_reason_and_invites_nobody(client, data,
 
 def test_csv_upload_invites_the_list_and_reports_bad_rows(client, outbox):
     client.sign_in(make_user(Role.ORGANISER))
-    csv_file = (io.BytesIO(b"email,name,department\nx1@example.com,X One,Sales\nbroken,Y,\n"), "people.csv")
-    response = client.form("/people/import", {"file": csv_file}, follow_redirects=True,
-                           content_type="multipart/form-data")
+    csv_file = (
+        io.BytesIO(b"email,name,department\nx1@example.com,X One,Sales\nbroken,Y,\n"),
+        "people.csv",
+    )
+    response = client.form(
+        "/people/import",
+        {"file": csv_file},
+        follow_redirects=True,
+        content_type="multipart/form-data",
+    )
     page = response.get_data(as_text=True)
     assert "1 invitations sent" in page and "Line 3" in page
     assert len(outbox()) == 1
@@ -148,8 +178,12 @@ def test_csv_upload_invites_the_list_and_reports_bad_rows(client, outbox):
 
 def test_csv_upload_that_is_not_text_is_refused(client):
     client.sign_in(make_user(Role.ORGANISER))
-    response = client.form("/people/import", {"file": (io.BytesIO(b"\xff\xfe\x00bin"), "x.csv")},
-                           follow_redirects=True, content_type="multipart/form-data")
+    response = client.form(
+        "/people/import",
+        {"file": (io.BytesIO(b"\xff\xfe\x00bin"), "x.csv")},
+        follow_redirects=True,
+        content_type="multipart/form-data",
+    )
     assert "not UTF-8 text" in response.get_data(as_text=True)
 
 
@@ -158,8 +192,9 @@ def test_admin_disables_an_account_and_its_sessions_end(client, app):
     theirs = app.test_client()
     theirs.sign_in(person)
     client.sign_in(make_user(Role.ADMIN))
-    response = client.form(f"/people/{person.id}", {"name": person.name, "department": "",
-                                                    "roles": ["employee"]})
+    response = client.form(
+        f"/people/{person.id}", {"name": person.name, "department": "", "roles": ["employee"]}
+    )
     assert response.status_code == 302
     assert theirs.get("/").status_code == 302
 

@@ -12,8 +12,15 @@ from app.extensions import db
 from app.signups.services import sign_up
 from tests.factories import make_activity, make_programme, make_user
 
-KINDS = ["call_listening", "group_discussion", "in_depth_interview", "demonstrator_visit",
-         "behind_the_counter", "shopper_interview", "customer_observation"]
+KINDS = [
+    "call_listening",
+    "group_discussion",
+    "in_depth_interview",
+    "demonstrator_visit",
+    "behind_the_counter",
+    "shopper_interview",
+    "customer_observation",
+]
 
 
 def bearer(user):  # type: ignore[no-untyped-def]
@@ -23,9 +30,15 @@ def bearer(user):  # type: ignore[no-untyped-def]
 
 
 def programme_body(**changes):  # type: ignore[no-untyped-def]
-    return {"title": "Week", "starts_on": "2030-03-02", "ends_on": "2030-03-06",
-            "timezone": "Europe/Paris", "signup_opens_at": "2030-02-01T09:00",
-            "signup_closes_at": "2030-03-01T17:00:00+00:00", **changes}
+    return {
+        "title": "Week",
+        "starts_on": "2030-03-02",
+        "ends_on": "2030-03-06",
+        "timezone": "Europe/Paris",
+        "signup_opens_at": "2030-02-01T09:00",
+        "signup_closes_at": "2030-03-01T17:00:00+00:00",
+        **changes,
+    }
 
 
 def test_every_api_route_is_in_the_openapi_document(app, client):
@@ -36,8 +49,11 @@ def test_every_api_route_is_in_the_openapi_document(app, client):
         if not rule.rule.startswith("/api/v1/"):
             continue
         template = re.sub(r"<(?:[^:>]+:)?([^>]+)>", r"{\1}", rule.rule.removeprefix("/api/v1"))
-        paths = [template] if "{action}" not in template else [
-            template.replace("{action}", a) for a in ("publish", "close", "archive")]
+        paths = (
+            [template]
+            if "{action}" not in template
+            else [template.replace("{action}", a) for a in ("publish", "close", "archive")]
+        )
         for path in paths:
             for method in (rule.methods or set()) - {"HEAD", "OPTIONS"}:
                 if method.lower() not in doc["paths"].get(path, {}):
@@ -76,14 +92,25 @@ def test_organiser_creates_programme_adds_every_kind_and_publishes(client):
     pid = created.get_json()["id"]
     assert created.get_json()["signup_opens_at"] == "2030-02-01T08:00:00+00:00"
     for n, kind in enumerate(KINDS):
-        response = client.post(f"/api/v1/programmes/{pid}/activities", headers=headers, json={
-            "kind": kind, "title": f"Slot {n}", "location": "Lyon",
-            "starts_at": f"2030-03-0{2 + n % 5}T10:00", "ends_at": f"2030-03-0{2 + n % 5}T11:00",
-            "capacity": 2})
+        response = client.post(
+            f"/api/v1/programmes/{pid}/activities",
+            headers=headers,
+            json={
+                "kind": kind,
+                "title": f"Slot {n}",
+                "location": "Lyon",
+                "starts_at": f"2030-03-0{2 + n % 5}T10:00",
+                "ends_at": f"2030-03-0{2 + n % 5}T11:00",
+                "capacity": 2,
+            },
+        )
         assert response.status_code == 201, response.get_json()
     listed = client.get(f"/api/v1/programmes/{pid}/activities?kind=call_listening", headers=headers)
     assert [a["kind"] for a in listed.get_json()["items"]] == ["call_listening"]
-    assert client.post(f"/api/v1/programmes/{pid}/publish", headers=headers).get_json()["status"] == "published"
+    assert (
+        client.post(f"/api/v1/programmes/{pid}/publish", headers=headers).get_json()["status"]
+        == "published"
+    )
     patched = client.patch(f"/api/v1/programmes/{pid}", json={"title": "Renamed"}, headers=headers)
     assert patched.get_json()["title"] == "Renamed"
 
@@ -94,22 +121,103 @@ def test_organiser_creates_programme_adds_every_kind_and_publishes(client):
         ("not json", 400, "Send a JSON object"),
         ([1, 2], 400, "Send a JSON object"),
         ({"kind": "call_listening"}, 400, "Missing fields"),
-        ({"kind": "space_walk", "title": "x", "starts_at": "{d}T10:00", "ends_at": "{d}T11:00",
-          "capacity": 2, "location": "x"}, 400, "Unknown kind"),
-        ({"kind": "call_listening", "title": "x", "starts_at": "{d}T10:00", "ends_at": "{d}T09:00",
-          "capacity": 2, "location": "x"}, 400, "ends before it starts"),
-        ({"kind": "call_listening", "title": "x", "starts_at": "{d}T10:00", "ends_at": "{d}T11:00",
-          "capacity": 0, "location": "x"}, 400, "Capacity must be between"),
-        ({"kind": "call_listening", "title": "x", "starts_at": "{d}T10:00", "ends_at": "{d}T11:00",
-          "capacity": True, "location": "x"}, 400, "whole number"),
-        ({"kind": "call_listening", "title": "x", "starts_at": "yesterday", "ends_at": "{d}T11:00",
-          "capacity": 2, "location": "x"}, 400, "ISO 8601"),
-        ({"kind": "call_listening", "title": "x" * 5000, "starts_at": "{d}T10:00",
-          "ends_at": "{d}T11:00", "capacity": 2, "location": "x"}, 400, "too long"),
-        ({"kind": "call_listening", "title": "x", "starts_at": "{d}T10:00", "ends_at": "{d}T11:00",
-          "capacity": 2, "location": "x", "evil": 1}, 400, "Unknown fields: evil"),
-        ({"kind": "call_listening", "title": "x", "starts_at": "2001-01-01T10:00",
-          "ends_at": "2001-01-01T11:00", "capacity": 2, "location": "x"}, 400, "within the programme"),
+        (
+            {
+                "kind": "space_walk",
+                "title": "x",
+                "starts_at": "{d}T10:00",
+                "ends_at": "{d}T11:00",
+                "capacity": 2,
+                "location": "x",
+            },
+            400,
+            "Unknown kind",
+        ),
+        (
+            {
+                "kind": "call_listening",
+                "title": "x",
+                "starts_at": "{d}T10:00",
+                "ends_at": "{d}T09:00",
+                "capacity": 2,
+                "location": "x",
+            },
+            400,
+            "ends before it starts",
+        ),
+        (
+            {
+                "kind": "call_listening",
+                "title": "x",
+                "starts_at": "{d}T10:00",
+                "ends_at": "{d}T11:00",
+                "capacity": 0,
+                "location": "x",
+            },
+            400,
+            "Capacity must be between",
+        ),
+        (
+            {
+                "kind": "call_listening",
+                "title": "x",
+                "starts_at": "{d}T10:00",
+                "ends_at": "{d}T11:00",
+                "capacity": True,
+                "location": "x",
+            },
+            400,
+            "whole number",
+        ),
+        (
+            {
+                "kind": "call_listening",
+                "title": "x",
+                "starts_at": "yesterday",
+                "ends_at": "{d}T11:00",
+                "capacity": 2,
+                "location": "x",
+            },
+            400,
+            "ISO 8601",
+        ),
+        (
+            {
+                "kind": "call_listening",
+                "title": "x" * 5000,
+                "starts_at": "{d}T10:00",
+                "ends_at": "{d}T11:00",
+                "capacity": 2,
+                "location": "x",
+            },
+            400,
+            "too long",
+        ),
+        (
+            {
+                "kind": "call_listening",
+                "title": "x",
+                "starts_at": "{d}T10:00",
+                "ends_at": "{d}T11:00",
+                "capacity": 2,
+                "location": "x",
+                "evil": 1,
+            },
+            400,
+            "Unknown fields: evil",
+        ),
+        (
+            {
+                "kind": "call_listening",
+                "title": "x",
+                "starts_at": "2001-01-01T10:00",
+                "ends_at": "2001-01-01T11:00",
+                "capacity": 2,
+                "location": "x",
+            },
+            400,
+            "within the programme",
+        ),
     ],
 )
 def test_bad_slot_json_gets_a_clear_4xx_and_saves_nothing(client, body, status, message):
@@ -119,11 +227,22 @@ def test_bad_slot_json_gets_a_clear_4xx_and_saves_nothing(client, body, status, 
     day = programme.starts_on.isoformat()
     if isinstance(body, dict):
         body = {k: v.replace("{d}", day) if isinstance(v, str) else v for k, v in body.items()}
-    kwargs = {"data": body, "content_type": "application/json"} if isinstance(body, str) else {"json": body}
-    response = client.post(f"/api/v1/programmes/{programme.id}/activities", headers=headers, **kwargs)
+    kwargs = (
+        {"data": body, "content_type": "application/json"}
+        if isinstance(body, str)
+        else {"json": body}
+    )
+    response = client.post(
+        f"/api/v1/programmes/{programme.id}/activities", headers=headers, **kwargs
+    )
     assert response.status_code == status
     assert message in response.get_json()["error"]["message"]
-    assert client.get(f"/api/v1/programmes/{programme.id}/activities", headers=headers).get_json()["items"] == []
+    assert (
+        client.get(f"/api/v1/programmes/{programme.id}/activities", headers=headers).get_json()[
+            "items"
+        ]
+        == []
+    )
 
 
 @pytest.mark.parametrize(
@@ -137,8 +256,11 @@ def test_bad_slot_json_gets_a_clear_4xx_and_saves_nothing(client, body, status, 
     ],
 )
 def test_bad_programme_json_is_refused(client, changes, message):
-    response = client.post("/api/v1/programmes", json=programme_body(**changes),
-                           headers=bearer(make_user(Role.ORGANISER)))
+    response = client.post(
+        "/api/v1/programmes",
+        json=programme_body(**changes),
+        headers=bearer(make_user(Role.ORGANISER)),
+    )
     assert response.status_code == 400 and message in response.get_json()["error"]["message"]
 
 
@@ -191,8 +313,12 @@ def test_draft_programmes_are_invisible_to_employees(client):
 
 
 def test_oversized_body_is_413_json(client):
-    response = client.post("/api/v1/programmes", data="x" * (3 * 1024 * 1024),
-                           content_type="application/json", headers=bearer(make_user(Role.ORGANISER)))
+    response = client.post(
+        "/api/v1/programmes",
+        data="x" * (3 * 1024 * 1024),
+        content_type="application/json",
+        headers=bearer(make_user(Role.ORGANISER)),
+    )
     assert response.status_code == 413 and response.get_json()["error"]["code"] == "too_large"
 
 
@@ -201,6 +327,11 @@ def test_api_shows_others_signups_only_to_organisers(client):
     slot = make_activity(programme)
     signup = sign_up(db.session, slot, user=make_user())
     db.session.commit()
-    assert client.delete(f"/api/v1/signups/{signup.id}", headers=bearer(make_user())).status_code == 404
+    assert (
+        client.delete(f"/api/v1/signups/{signup.id}", headers=bearer(make_user())).status_code
+        == 404
+    )
     organiser = programme.organisers[0]
-    assert client.delete(f"/api/v1/signups/{signup.id}", headers=bearer(organiser)).status_code == 200
+    assert (
+        client.delete(f"/api/v1/signups/{signup.id}", headers=bearer(organiser)).status_code == 200
+    )

@@ -47,7 +47,9 @@ def test_sign_up_cancel_and_waitlist_promotion_on_a_phone(
     slot = bob_page.locator("li.slot", has_text="Calls in Lyon")
     expect(slot.get_by_text("Full · waitlist open")).to_be_visible()
     slot.get_by_role("button", name="Join the waitlist").tap()
-    expect(bob_page.get_by_role("status").filter(has_text="so you are on the waitlist")).to_be_visible()
+    expect(
+        bob_page.get_by_role("status").filter(has_text="so you are on the waitlist")
+    ).to_be_visible()
     expect(slot.get_by_text("You are on the waitlist")).to_be_visible()
 
     # Ann sees it in her schedule and cancels (accepting the confirmation).
@@ -61,7 +63,9 @@ def test_sign_up_cancel_and_waitlist_promotion_on_a_phone(
 
     # Bob now has the place.
     bob_page.goto(f"{server}/schedule")
-    expect(bob_page.locator("li.slot", has_text="Calls in Lyon").get_by_text("Confirmed")).to_be_visible()
+    expect(
+        bob_page.locator("li.slot", has_text="Calls in Lyon").get_by_text("Confirmed")
+    ).to_be_visible()
     bob_page.screenshot(path=str(_shot("schedule-after-promotion")))
     bob_context.close()
 

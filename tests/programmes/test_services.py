@@ -29,8 +29,15 @@ from tests.factories import local, make_activity, make_programme, make_user
 
 def slot_input(programme, **changes):  # type: ignore[no-untyped-def]
     start = local(programme, 0, 10)
-    values = {"kind": "call_listening", "title": "Calls", "location": "Lyon", "online_url": "",
-              "starts_at": start, "ends_at": start + timedelta(hours=2), "capacity": 3}
+    values = {
+        "kind": "call_listening",
+        "title": "Calls",
+        "location": "Lyon",
+        "online_url": "",
+        "starts_at": start,
+        "ends_at": start + timedelta(hours=2),
+        "capacity": 3,
+    }
     return ActivityInput(**{**values, **changes})
 
 
@@ -52,7 +59,11 @@ def test_programme_starts_as_draft_visible_only_to_its_organisers():
 def test_life_cycle_publish_close_archive():
     programme = make_programme(publish=False)
     organiser = programme.organisers[0]
-    for action, status in (("publish", "published"), ("close", "in_field"), ("archive", "archived")):
+    for action, status in (
+        ("publish", "published"),
+        ("close", "in_field"),
+        ("archive", "archived"),
+    ):
         change_status(db.session, programme, action, by=organiser)
         assert programme.status == status
     with pytest.raises(Conflict, match="archived cannot be published"):
@@ -85,7 +96,9 @@ def test_bad_slot_input_is_refused_and_nothing_is_saved(changes, message):
     programme = make_programme()
     data = slot_input(programme)
     if "ends_at_offset" in changes:
-        data = replace(data, ends_at=data.starts_at + timedelta(hours=changes.pop("ends_at_offset")))
+        data = replace(
+            data, ends_at=data.starts_at + timedelta(hours=changes.pop("ends_at_offset"))
+        )
     if "day" in changes:
         start = local(programme, changes.pop("day"), 10)
         data = replace(data, starts_at=start, ends_at=start + timedelta(hours=1))
@@ -107,10 +120,17 @@ def test_unknown_time_zone_is_refused():
 
 def test_times_are_stored_in_utc_and_shown_in_the_programme_zone():
     programme = make_programme()
-    start = local_to_utc(datetime.combine(programme.starts_on, datetime.min.time()).replace(hour=10),
-                         "Europe/Paris", field="t")
-    slot = create_activity(db.session, programme, slot_input(programme, starts_at=start,
-                           ends_at=start + timedelta(hours=1)), by=programme.organisers[0])
+    start = local_to_utc(
+        datetime.combine(programme.starts_on, datetime.min.time()).replace(hour=10),
+        "Europe/Paris",
+        field="t",
+    )
+    slot = create_activity(
+        db.session,
+        programme,
+        slot_input(programme, starts_at=start, ends_at=start + timedelta(hours=1)),
+        by=programme.organisers[0],
+    )
     db.session.commit()
     db.session.expire_all()
     assert slot.starts_at.utcoffset() == timedelta(0)
@@ -128,13 +148,17 @@ def test_capacity_cannot_drop_below_confirmed_people():
     for _ in range(2):
         sign_up(db.session, slot, user=make_user())
     with pytest.raises(DomainError, match="2 people are confirmed"):
-        update_activity(db.session, slot, slot_input(programme, capacity=1), by=programme.organisers[0])
+        update_activity(
+            db.session, slot, slot_input(programme, capacity=1), by=programme.organisers[0]
+        )
 
 
 def test_duplicate_makes_a_daily_series_at_the_same_local_time():
     programme = make_programme(length=5)
     slot = make_activity(programme, hour=9)
-    copies = duplicate_activity(db.session, slot, copies=3, every_days=1, by=programme.organisers[0])
+    copies = duplicate_activity(
+        db.session, slot, copies=3, every_days=1, by=programme.organisers[0]
+    )
     assert [in_zone(c.starts_at, programme.timezone).hour for c in copies] == [9, 9, 9]
     assert [(c.starts_at - slot.starts_at).days for c in copies] == [1, 2, 3]
 
@@ -167,7 +191,9 @@ def test_finds_slots_by_kind_day_and_place_in_the_database():
 def test_local_day_filter_uses_the_programme_time_zone():
     programme = make_programme()
     late = make_activity(programme, day=0, hour=23, hours=1)  # 23:00 Paris is 22:00 UTC
-    assert find_activities(db.session, programme, day=programme.starts_on.isoformat()).slots == [late]
+    assert find_activities(db.session, programme, day=programme.starts_on.isoformat()).slots == [
+        late
+    ]
 
 
 def test_slots_come_a_page_at_a_time():

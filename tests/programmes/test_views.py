@@ -16,9 +16,15 @@ from tests.factories import make_activity, make_programme, make_user
 
 def programme_form(**changes):  # type: ignore[no-untyped-def]
     return {
-        "title": "Closeness week", "purpose": "Meet customers", "customer_question": "Why?",
-        "starts_on": "2030-03-02", "ends_on": "2030-03-06", "timezone": "Europe/Paris",
-        "signup_opens_at": "2030-02-01T09:00", "signup_closes_at": "2030-03-01T17:00", **changes,
+        "title": "Closeness week",
+        "purpose": "Meet customers",
+        "customer_question": "Why?",
+        "starts_on": "2030-03-02",
+        "ends_on": "2030-03-06",
+        "timezone": "Europe/Paris",
+        "signup_opens_at": "2030-02-01T09:00",
+        "signup_closes_at": "2030-03-01T17:00",
+        **changes,
     }
 
 
@@ -27,7 +33,9 @@ def test_organiser_creates_a_draft_programme(client, login_as):
     response = client.form("/programmes/new", programme_form())
     assert response.status_code == 302
     programme = db.session.scalar(select(Programme))
-    assert programme.status == "draft" and programme.signup_opens_at.hour == 8  # 09:00 Paris = 08:00 UTC
+    assert (
+        programme.status == "draft" and programme.signup_opens_at.hour == 8
+    )  # 09:00 Paris = 08:00 UTC
 
 
 @pytest.mark.parametrize(
@@ -51,7 +59,9 @@ def test_bad_programme_input_is_explained_and_nothing_saved(client, login_as, ch
 
 def test_error_is_tied_to_its_field(client, login_as):
     login_as(Role.ORGANISER)
-    page = client.form("/programmes/new", programme_form(ends_on="2030-03-01")).get_data(as_text=True)
+    page = client.form("/programmes/new", programme_form(ends_on="2030-03-01")).get_data(
+        as_text=True
+    )
     assert 'id="ends_on-error"' in page and 'aria-describedby="ends_on-error"' in page
 
 
@@ -59,8 +69,14 @@ def test_organiser_adds_a_slot_and_bad_capacity_is_refused(client, login_as):
     organiser = login_as(Role.ORGANISER)
     programme = make_programme(organiser)
     day = programme.starts_on.isoformat()
-    slot = {"kind": "shopper_interview", "title": "Shelf talk", "location": "Lyon store",
-            "starts_at": f"{day}T10:00", "ends_at": f"{day}T12:00", "capacity": "0"}
+    slot = {
+        "kind": "shopper_interview",
+        "title": "Shelf talk",
+        "location": "Lyon store",
+        "starts_at": f"{day}T10:00",
+        "ends_at": f"{day}T12:00",
+        "capacity": "0",
+    }
     page = client.form(f"/programmes/{programme.id}/activities/new", slot).get_data(as_text=True)
     assert "Places must be between 1 and 1000" in page
     slot["capacity"] = "4"
@@ -70,7 +86,8 @@ def test_organiser_adds_a_slot_and_bad_capacity_is_refused(client, login_as):
     slot["ends_at"] = f"{day}T12:00"
     slot["kind"] = "unknown"
     assert "Not a valid choice" in client.form(
-        f"/programmes/{programme.id}/activities/new", slot).get_data(as_text=True)
+        f"/programmes/{programme.id}/activities/new", slot
+    ).get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(Activity)) == 0
     slot["kind"] = "shopper_interview"
     assert client.form(f"/programmes/{programme.id}/activities/new", slot).status_code == 302
@@ -81,9 +98,16 @@ def test_programme_page_filters_slots(client, login_as):
     login_as()
     programme = make_programme()
     make_activity(programme, kind="call_listening", title="Calls in Lyon")
-    make_activity(programme, day=1, kind="customer_observation", title="Watch the checkout",
-                  location="Paris store")
-    page = client.get(f"/programmes/{programme.id}?kind=customer_observation").get_data(as_text=True)
+    make_activity(
+        programme,
+        day=1,
+        kind="customer_observation",
+        title="Watch the checkout",
+        location="Paris store",
+    )
+    page = client.get(f"/programmes/{programme.id}?kind=customer_observation").get_data(
+        as_text=True
+    )
     assert "Watch the checkout" in page and "Calls in Lyon" not in page
     page = client.get(f"/programmes/{programme.id}?place=lyon").get_data(as_text=True)
     assert "Calls in Lyon" in page and "Watch the checkout" not in page
@@ -108,7 +132,9 @@ def _queries_for(client, count_queries, url):  # type: ignore[no-untyped-def]
     return len(statements)
 
 
-def test_programme_page_and_schedule_queries_do_not_grow_with_slots(client, login_as, count_queries):
+def test_programme_page_and_schedule_queries_do_not_grow_with_slots(
+    client, login_as, count_queries
+):
     person = login_as()
     programme = make_programme(length=10)
     counts = []
@@ -118,9 +144,13 @@ def test_programme_page_and_schedule_queries_do_not_grow_with_slots(client, logi
             slot = make_activity(programme, day=i % 10, hour=8 + i // 10, hours=1, capacity=2)
             sign_up(db.session, slot, user=person)
             sign_up(db.session, slot, user=make_user())
-        counts.append((_queries_for(client, count_queries, f"/programmes/{programme.id}"),
-                       _queries_for(client, count_queries, "/schedule"),
-                       _queries_for(client, count_queries, "/")))
+        counts.append(
+            (
+                _queries_for(client, count_queries, f"/programmes/{programme.id}"),
+                _queries_for(client, count_queries, "/schedule"),
+                _queries_for(client, count_queries, "/"),
+            )
+        )
     assert counts[0] == counts[1]
 
 
@@ -146,8 +176,16 @@ def test_duplicate_form_makes_a_series(client, login_as):
     organiser = login_as(Role.ORGANISER)
     programme = make_programme(organiser)
     slot = make_activity(programme)
-    assert client.form(f"/activities/{slot.id}/duplicate", {"copies": "99", "every_days": "1"}
-                       ).status_code == 200
-    assert client.form(f"/activities/{slot.id}/duplicate", {"copies": "2", "every_days": "1"}
-                       ).status_code == 302
+    assert (
+        client.form(
+            f"/activities/{slot.id}/duplicate", {"copies": "99", "every_days": "1"}
+        ).status_code
+        == 200
+    )
+    assert (
+        client.form(
+            f"/activities/{slot.id}/duplicate", {"copies": "2", "every_days": "1"}
+        ).status_code
+        == 302
+    )
     assert db.session.scalar(select(func.count()).select_from(Activity)) == 3

@@ -21,7 +21,9 @@ CAPACITY = 10
 
 
 def _post(url: str, token: str) -> tuple[int, dict]:
-    request = urllib.request.Request(url, method="POST", headers={"Authorization": f"Bearer {token}"})
+    request = urllib.request.Request(
+        url, method="POST", headers={"Authorization": f"Bearer {token}"}
+    )
     try:
         with urllib.request.urlopen(request, timeout=60) as response:
             return response.status, json.loads(response.read())
@@ -58,5 +60,6 @@ def test_capacity_holds_when_fifty_sign_up_at_once():
     db.session.refresh(slot)
     assert slot.seats_taken == CAPACITY
     confirmed = db.session.scalar(
-        select(func.count()).select_from(Signup).where(Signup.status == "confirmed"))
+        select(func.count()).select_from(Signup).where(Signup.status == "confirmed")
+    )
     assert confirmed == CAPACITY

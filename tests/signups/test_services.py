@@ -123,8 +123,13 @@ def test_waitlist_place_counts_as_holding_the_time():
     ("change", "message"),
     [
         ({"signup_opens_at": utcnow() + timedelta(hours=2)}, "Sign-up opens"),
-        ({"signup_opens_at": utcnow() - timedelta(days=3),
-          "signup_closes_at": utcnow() - timedelta(hours=1)}, "Sign-up closed"),
+        (
+            {
+                "signup_opens_at": utcnow() - timedelta(days=3),
+                "signup_closes_at": utcnow() - timedelta(hours=1),
+            },
+            "Sign-up closed",
+        ),
     ],
 )
 def test_sign_up_only_while_the_window_is_open(change, message):

@@ -81,10 +81,10 @@ def test_unknown_feed_token_is_404(client):
 def test_roster_csv_neutralises_formulas(client, login_as):
     organiser = login_as(Role.ORGANISER)
     slot = make_activity(make_programme(organiser))
-    sign_up(db.session, slot, user=make_user(name="=HYPERLINK(\"http://x\")", department="+1+1"))
+    sign_up(db.session, slot, user=make_user(name='=HYPERLINK("http://x")', department="+1+1"))
     response = client.get(f"/activities/{slot.id}/people.csv")
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
-    assert rows[1][2] == "'=HYPERLINK(\"http://x\")" and rows[1][4] == "'+1+1"
+    assert rows[1][2] == '\'=HYPERLINK("http://x")' and rows[1][4] == "'+1+1"
 
 
 def test_organiser_adds_moves_and_removes_people(client, login_as, outbox):
@@ -92,16 +92,26 @@ def test_organiser_adds_moves_and_removes_people(client, login_as, outbox):
     programme = make_programme(organiser)
     slot = make_activity(programme, capacity=1)
     other = make_activity(programme, day=1)
-    ann, bob = make_user(name="Ann", email="ann@example.com"), make_user(name="Bob", email="bob@example.com")
-    assert "Ann added" in client.form(f"/activities/{slot.id}/people", {"email": ann.email},
-                                      follow_redirects=True).get_data(as_text=True)
+    ann, bob = (
+        make_user(name="Ann", email="ann@example.com"),
+        make_user(name="Bob", email="bob@example.com"),
+    )
+    assert "Ann added" in client.form(
+        f"/activities/{slot.id}/people", {"email": ann.email}, follow_redirects=True
+    ).get_data(as_text=True)
     assert "Bob put on the waitlist" in client.form(
-        f"/activities/{slot.id}/people", {"email": bob.email}, follow_redirects=True).get_data(as_text=True)
-    page = client.form(f"/activities/{slot.id}/people", {"email": "ghost@example.com"}).get_data(as_text=True)
+        f"/activities/{slot.id}/people", {"email": bob.email}, follow_redirects=True
+    ).get_data(as_text=True)
+    page = client.form(f"/activities/{slot.id}/people", {"email": "ghost@example.com"}).get_data(
+        as_text=True
+    )
     assert "No account for ghost@example.com" in page
     ann_signup = db.session.query(Signup).filter_by(user_id=ann.id).one()
     client.form(f"/signups/{ann_signup.id}/move", {"to": str(other.id)})
-    statuses = {s.user_id: (s.activity_id, s.status) for s in db.session.query(Signup).filter(Signup.status != "cancelled")}
+    statuses = {
+        s.user_id: (s.activity_id, s.status)
+        for s in db.session.query(Signup).filter(Signup.status != "cancelled")
+    }
     assert statuses == {ann.id: (other.id, "confirmed"), bob.id: (slot.id, "confirmed")}
     assert any("bob@example.com" in m and "You have a place" in m for m in outbox())
     page = client.form(f"/signups/{ann_signup.id}/move", {"to": "abc"}, follow_redirects=True)
