@@ -198,7 +198,7 @@ def edit_person(user_id: int):  # type: ignore[no-untyped-def]
     user = db.get_or_404(User, user_id)
     form = UserForm(obj=user)
     if request.method == "GET":
-        form.roles.data = sorted(r.value for r in user.roles)
+        form.roles.data = sorted(str(role) for role in user.roles)
     if form.validate_on_submit():
         try:
             services.update_user(

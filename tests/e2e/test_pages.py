@@ -1,0 +1,83 @@
+"""Every main page on a phone: no serious accessibility problem, nothing wider than the screen,
+and the core flow works with JavaScript switched off."""
+
+from __future__ import annotations
+
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, Page, expect
+
+from app.accounts.models import Role
+from app.extensions import db
+from app.signups.services import sign_up
+from tests.e2e.test_signup_flow import sign_in
+from tests.factories import make_activity, make_programme, make_user
+
+
+def check_page(page: Page, url: str) -> list[str]:
+    page.goto(url)
+    problems = []
+    results = Axe().run(page)
+    for violation in results.response["violations"]:
+        if violation["impact"] in ("serious", "critical"):
+            problems.append(
+                f"{url}: {violation['id']} ({violation['impact']}): {violation['help']}"
+            )
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    if overflow > 0:
+        problems.append(f"{url}: {overflow}px wider than the screen")
+    return problems
+
+
+def test_pages_are_accessible_and_fit_a_phone(server: str, page: Page) -> None:
+    organiser = make_user(Role.ORGANISER, Role.ADMIN, email="org@example.com")
+    programme = make_programme(organiser, title="Closeness week")
+    slot = make_activity(programme, title="Calls in Lyon", capacity=1)
+    sign_up(db.session, slot, user=organiser)
+    sign_up(db.session, slot, user=make_user())
+    ids = {"p": programme.id, "a": slot.id, "u": organiser.id}
+    db.session.commit()
+
+    problems = check_page(page, f"{server}/login") + check_page(page, f"{server}/forgot")
+    sign_in(page, server, "org@example.com")
+    for path in (
+        "/",
+        f"/programmes/{ids['p']}",
+        f"/activities/{ids['a']}",
+        "/schedule",
+        "/account",
+        f"/programmes/{ids['p']}/edit",
+        f"/programmes/{ids['p']}/participation",
+        f"/activities/{ids['a']}/people",
+        f"/activities/{ids['a']}/edit",
+        f"/activities/{ids['a']}/duplicate",
+        f"/programmes/{ids['p']}/activities/new",
+        "/programmes/new",
+        "/people",
+        f"/people/{ids['u']}",
+    ):
+        problems += check_page(page, server + path)
+    # A form sent back with errors is checked too.
+    page.goto(f"{server}/programmes/{ids['p']}/activities/new")
+    page.get_by_role("button", name="Save slot").tap()
+    expect(page.get_by_text("Say when the slot starts.")).to_be_visible()
+    problems += check_page(page, page.url)
+    assert problems == []
+
+
+def test_sign_up_works_without_javascript(
+    server: str, browser: Browser, browser_context_args: dict
+) -> None:
+    programme = make_programme(title="Closeness week")
+    make_activity(programme, title="Calls in Lyon")
+    make_user(email="nojs@example.com")
+    db.session.commit()
+    context = browser.new_context(**browser_context_args, java_script_enabled=False)
+    page = context.new_page()
+    sign_in(page, server, "nojs@example.com")
+    page.get_by_role("link", name="Closeness week").tap()
+    page.get_by_role("button", name="Sign up").tap()
+    expect(page.get_by_text("You are signed up for “Calls in Lyon”")).to_be_visible()
+    page.get_by_role("link", name="My schedule").tap()
+    page.get_by_role("button", name="Cancel").tap()  # no confirm dialog without JavaScript
+    expect(page.get_by_text("Your place is cancelled")).to_be_visible()
+    context.close()
