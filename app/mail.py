@@ -16,7 +16,7 @@ from flask import current_app, has_request_context, url_for
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from app.db import utcnow
+from app.db import DbSession, utcnow
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,7 @@ class Mail:
     body: str
 
 
-def queue_mail(session: Session, *, to: str, subject: str, body: str) -> None:
+def queue_mail(session: DbSession, *, to: str, subject: str, body: str) -> None:
     """Send this message once the current transaction commits (never if it rolls back)."""
     session.info.setdefault("outbox", []).append(Mail(to, subject, body))
 
@@ -78,7 +78,7 @@ def _write_to_outbox(msg: EmailMessage) -> None:
 
 
 @event.listens_for(Session, "after_commit")
-def _send_queued(session: Session) -> None:
+def _send_queued(session: DbSession) -> None:
     for message in session.info.pop("outbox", []):
         try:
             deliver(message)
@@ -88,5 +88,5 @@ def _send_queued(session: Session) -> None:
 
 
 @event.listens_for(Session, "after_rollback")
-def _drop_queued(session: Session) -> None:
+def _drop_queued(session: DbSession) -> None:
     session.info.pop("outbox", None)

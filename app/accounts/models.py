@@ -43,8 +43,9 @@ class User(db.Model):  # type: ignore[name-defined]
         back_populates="user", cascade="all, delete-orphan"
     )
 
-    #: The AuthSession this request was signed in with (set by the user loader).
-    current_session_token = None
+    # The AuthSession token this request was signed in with: set by the user loader, not a column.
+    __allow_unmapped__ = True
+    current_session_token: str | None = None
 
     @property
     def roles(self) -> set[Role]:

@@ -15,10 +15,10 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import joinedload
 
 from app.accounts.models import ApiToken, AuthSession, Role, User, UserRole
-from app.db import utcnow
+from app.db import DbSession, utcnow
 from app.errors import Conflict, DomainError, NotAllowed
 from app.mail import external_url, queue_mail
 from app.text import clean_text
@@ -62,12 +62,12 @@ def parse_roles(values: Iterable[str]) -> set[Role]:
     return roles
 
 
-def user_by_email(session: Session, email: str) -> User | None:
+def user_by_email(session: DbSession, email: str) -> User | None:
     return session.scalar(select(User).where(User.email == email.strip().lower()))
 
 
 def create_user(
-    session: Session,
+    session: DbSession,
     *,
     email: str,
     name: str,
@@ -93,7 +93,7 @@ def create_user(
 
 
 def invite_user(
-    session: Session, *, email: str, name: str, roles: set[Role], department: str, by: User
+    session: DbSession, *, email: str, name: str, roles: set[Role], department: str, by: User
 ) -> User:
     """Create an account without a password and mail its invitation link."""
     if not by.is_organiser:
@@ -120,7 +120,7 @@ class CsvImport:
     errors: list[str]
 
 
-def import_invitations(session: Session, text: str, *, by: User) -> CsvImport:
+def import_invitations(session: DbSession, text: str, *, by: User) -> CsvImport:
     """Invite every row of a CSV with columns email,name[,department][,roles]; bad rows are listed.
 
     Roles in the roles column are separated by spaces or semicolons.
@@ -162,14 +162,14 @@ def check_password(password: str) -> str:
 
 
 def set_password(
-    session: Session, user: User, password: str, *, keep_token: str | None = None
+    session: DbSession, user: User, password: str, *, keep_token: str | None = None
 ) -> None:
     """Set a new password and end every other session of this person."""
     user.password_hash = _hasher().hash(check_password(password))
     revoke_sessions(session, user, except_token=keep_token)
 
 
-def authenticate(session: Session, email: str, password: str) -> User | None:
+def authenticate(session: DbSession, email: str, password: str) -> User | None:
     """The active user with this email and password, or None (same work either way)."""
     user = user_by_email(session, email)
     hasher = _hasher()
@@ -185,7 +185,7 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     return user
 
 
-def start_session(session: Session, user: User) -> str:
+def start_session(session: DbSession, user: User) -> str:
     """Record a new signed-in session; the returned token goes into the cookie."""
     token = secrets.token_urlsafe(32)
     session.add(AuthSession(user=user, token_hash=sha256(token)))
@@ -194,7 +194,7 @@ def start_session(session: Session, user: User) -> str:
     return token
 
 
-def user_for_session(session: Session, token: str) -> User | None:
+def user_for_session(session: DbSession, token: str) -> User | None:
     user = (
         session.scalars(
             select(User)
@@ -214,7 +214,7 @@ def user_for_session(session: Session, token: str) -> User | None:
     return user
 
 
-def end_session(session: Session, token: str) -> None:
+def end_session(session: DbSession, token: str) -> None:
     session.execute(
         update(AuthSession)
         .where(AuthSession.token_hash == sha256(token), AuthSession.revoked_at.is_(None))
@@ -222,7 +222,7 @@ def end_session(session: Session, token: str) -> None:
     )
 
 
-def revoke_sessions(session: Session, user: User, *, except_token: str | None = None) -> None:
+def revoke_sessions(session: DbSession, user: User, *, except_token: str | None = None) -> None:
     """End all of a person's sessions, except the one given."""
     stmt = update(AuthSession).where(
         AuthSession.user_id == user.id, AuthSession.revoked_at.is_(None)
@@ -233,7 +233,7 @@ def revoke_sessions(session: Session, user: User, *, except_token: str | None = 
 
 
 def update_user(
-    session: Session,
+    session: DbSession,
     user: User,
     *,
     name: str,
@@ -277,7 +277,7 @@ def make_token(user: User, purpose: str) -> str:
     return _serializer(purpose).dumps({"u": user.id, "f": _fingerprint(user)})
 
 
-def user_for_token(session: Session, token: str, purpose: str) -> User:
+def user_for_token(session: DbSession, token: str, purpose: str) -> User:
     """The person a mailed link is for; DomainError if it is expired, used or forged."""
     max_age = INVITE_MAX_AGE if purpose == "invite" else RESET_MAX_AGE
     try:
@@ -292,7 +292,7 @@ def user_for_token(session: Session, token: str, purpose: str) -> User:
     return user
 
 
-def request_password_reset(session: Session, email: str) -> None:
+def request_password_reset(session: DbSession, email: str) -> None:
     """Mail a reset link if the address has an active account; say nothing either way."""
     try:
         user = user_by_email(session, normalise_email(email))
@@ -310,7 +310,7 @@ def request_password_reset(session: Session, email: str) -> None:
     )
 
 
-def create_api_token(session: Session, user: User) -> str:
+def create_api_token(session: DbSession, user: User) -> str:
     """A new personal API token; only its hash is stored, so show it once."""
     token = "lp_" + secrets.token_urlsafe(32)
     session.add(ApiToken(user=user, token_hash=sha256(token)))
@@ -318,7 +318,7 @@ def create_api_token(session: Session, user: User) -> str:
     return token
 
 
-def user_for_api_token(session: Session, token: str) -> User | None:
+def user_for_api_token(session: DbSession, token: str) -> User | None:
     return (
         session.scalars(
             select(User)

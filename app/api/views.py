@@ -158,8 +158,11 @@ def change_programme_status(programme_id: int, action: str):  # type: ignore[no-
 @bp.get("/programmes/<int:programme_id>/activities")
 def list_activities(programme_id: int):  # type: ignore[no-untyped-def]
     programme = programmes.get_programme(db.session, programme_id, user=current_user)
-    filters = {k: request.args.get(k, "")[:100] for k in ("kind", "day", "place")}
-    items = programmes.find_activities(db.session, programme, **filters, per_page=None).slots
+    kind, day, place = (request.args.get(k, "")[:100] for k in ("kind", "day", "place"))
+    found = programmes.find_activities(
+        db.session, programme, kind=kind, day=day, place=place, per_page=None
+    )
+    items = found.slots
     return jsonify(items=[activity_json(a) for a in items])
 
 

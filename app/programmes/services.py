@@ -8,10 +8,10 @@ from typing import Any
 from urllib.parse import urlparse
 
 from sqlalchemy import and_, case, func, or_, select, true
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import joinedload
 
 from app.accounts.models import Role, User
-from app.db import utcnow
+from app.db import DbSession, utcnow
 from app.errors import Conflict, DomainError, NotAllowed, NotFound
 from app.mail import external_url, queue_mail
 from app.programmes.models import Activity, ActivityKind, Programme, ProgrammeStatus
@@ -61,7 +61,7 @@ def require_manager(programme: Programme, user: User) -> None:
         raise NotAllowed("Only this programme's organisers can do that.")
 
 
-def get_programme(session: Session, programme_id: int, *, user: User) -> Programme:
+def get_programme(session: DbSession, programme_id: int, *, user: User) -> Programme:
     """A programme this person may see, or NotFound (drafts of others stay invisible)."""
     programme = session.get(Programme, programme_id)
     if programme is None or not can_view(programme, user):
@@ -69,14 +69,14 @@ def get_programme(session: Session, programme_id: int, *, user: User) -> Program
     return programme
 
 
-def get_activity(session: Session, activity_id: int, *, user: User) -> Activity:
+def get_activity(session: DbSession, activity_id: int, *, user: User) -> Activity:
     activity = session.get(Activity, activity_id, options=[joinedload(Activity.programme)])
     if activity is None or not can_view(activity.programme, user):
         raise NotFound("There is no such activity slot.")
     return activity
 
 
-def visible_programmes(session: Session, user: User) -> list[Programme]:
+def visible_programmes(session: DbSession, user: User) -> list[Programme]:
     """Programmes this person can see, newest first; drafts only to their organisers."""
     programmes = session.scalars(select(Programme).order_by(Programme.starts_on.desc()))
     return [p for p in programmes if can_view(p, user)]
@@ -106,7 +106,7 @@ def _clean_programme(data: ProgrammeInput) -> ProgrammeInput:
     )
 
 
-def create_programme(session: Session, data: ProgrammeInput, *, by: User) -> Programme:
+def create_programme(session: DbSession, data: ProgrammeInput, *, by: User) -> Programme:
     """A new draft programme organised by its creator."""
     if not by.is_organiser:
         raise NotAllowed("Only organisers can create programmes.")
@@ -119,7 +119,7 @@ def create_programme(session: Session, data: ProgrammeInput, *, by: User) -> Pro
 
 
 def update_programme(
-    session: Session, programme: Programme, data: ProgrammeInput, *, by: User
+    session: DbSession, programme: Programme, data: ProgrammeInput, *, by: User
 ) -> None:
     """Edit a programme; its slots must still fit inside the new dates."""
     require_manager(programme, by)
@@ -152,7 +152,7 @@ TRANSITIONS = {
 PAST_TENSE = {"publish": "published", "close": "closed", "archive": "archived"}
 
 
-def change_status(session: Session, programme: Programme, action: str, *, by: User) -> None:
+def change_status(session: DbSession, programme: Programme, action: str, *, by: User) -> None:
     """Publish (open to everyone), close (sign-up ends, people are in the field) or archive."""
     require_manager(programme, by)
     allowed_from, target = TRANSITIONS[action]
@@ -163,7 +163,7 @@ def change_status(session: Session, programme: Programme, action: str, *, by: Us
     session.flush()
 
 
-def add_organiser(session: Session, programme: Programme, organiser: User, *, by: User) -> None:
+def add_organiser(session: DbSession, programme: Programme, organiser: User, *, by: User) -> None:
     require_manager(programme, by)
     if not organiser.has_role(Role.ORGANISER) and not organiser.is_admin:
         raise DomainError(f"{organiser.name} does not have the organiser role.", field="email")
@@ -223,7 +223,7 @@ def _clean_activity(programme: Programme, data: ActivityInput) -> dict[str, obje
 
 
 def create_activity(
-    session: Session, programme: Programme, data: ActivityInput, *, by: User
+    session: DbSession, programme: Programme, data: ActivityInput, *, by: User
 ) -> Activity:
     """Add a slot to a programme."""
     require_manager(programme, by)
@@ -235,7 +235,9 @@ def create_activity(
     return activity
 
 
-def update_activity(session: Session, activity: Activity, data: ActivityInput, *, by: User) -> None:
+def update_activity(
+    session: DbSession, activity: Activity, data: ActivityInput, *, by: User
+) -> None:
     """Edit a slot; capacity cannot drop below the people already confirmed."""
     require_manager(activity.programme, by)
     if activity.is_cancelled:
@@ -253,7 +255,7 @@ def update_activity(session: Session, activity: Activity, data: ActivityInput, *
 
 
 def duplicate_activity(
-    session: Session, activity: Activity, *, copies: int, every_days: int, by: User
+    session: DbSession, activity: Activity, *, copies: int, every_days: int, by: User
 ) -> list[Activity]:
     """Copies of a slot, each `every_days` after the previous, to make a series."""
     require_manager(activity.programme, by)
@@ -287,7 +289,7 @@ def duplicate_activity(
     return created
 
 
-def cancel_activity(session: Session, activity: Activity, *, by: User) -> int:
+def cancel_activity(session: DbSession, activity: Activity, *, by: User) -> int:
     """Cancel a slot and tell everyone on it; returns how many were told."""
     from app.signups.models import Signup, SignupStatus
 
@@ -365,7 +367,7 @@ def _slot_filters(programme: Programme, kind: str, day: str, place: str) -> list
 
 
 def find_activities(
-    session: Session,
+    session: DbSession,
     programme: Programme,
     *,
     kind: str = "",
@@ -395,7 +397,7 @@ def find_activities(
     return SlotPage(list(session.scalars(query)), matching, total, page, pages)
 
 
-def list_activities(session: Session, programme: Programme) -> list[Activity]:
+def list_activities(session: DbSession, programme: Programme) -> list[Activity]:
     return list(
         session.scalars(
             select(Activity)
@@ -415,7 +417,7 @@ class Participation:
     taken: int
 
 
-def participation(session: Session, programme: Programme, *, by: User) -> Participation:
+def participation(session: DbSession, programme: Programme, *, by: User) -> Participation:
     """Fill rate per slot, under-filled slots (below half) and people per department."""
     from app.accounts.models import User as UserModel
     from app.signups.models import Signup, SignupStatus

@@ -63,7 +63,14 @@ def show(programme_id: int):  # type: ignore[no-untyped-def]
     page = request.args.get("page", "1")
     page_number = int(page) if page.isdigit() else 1
     try:
-        found = services.find_activities(db.session, programme, **filters, page=page_number)
+        found = services.find_activities(
+            db.session,
+            programme,
+            kind=filters["kind"],
+            day=filters["day"],
+            place=filters["place"],
+            page=page_number,
+        )
     except DomainError as err:
         show_error(None, err)
         filters = dict.fromkeys(filters, "")

@@ -6,11 +6,11 @@ import secrets
 from dataclasses import dataclass
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.accounts.models import User
-from app.db import utcnow
+from app.db import DbSession, utcnow
 from app.errors import Conflict, NotAllowed, NotFound
 from app.mail import external_url, queue_mail
 from app.programmes.models import Activity, Programme, ProgrammeStatus
@@ -21,7 +21,7 @@ from app.timefmt import format_local
 ACTIVE = (SignupStatus.CONFIRMED, SignupStatus.WAITLISTED)
 
 
-def _take_seat(session: Session, activity: Activity) -> bool:
+def _take_seat(session: DbSession, activity: Activity) -> bool:
     """Atomically take a seat if one is free; False when the slot is full.
 
     A conditional UPDATE is atomic on both databases: on PostgreSQL the row lock makes a waiting
@@ -47,7 +47,7 @@ def _take_seat(session: Session, activity: Activity) -> bool:
     return True
 
 
-def _free_seat(session: Session, activity: Activity) -> None:
+def _free_seat(session: DbSession, activity: Activity) -> None:
     left = session.execute(
         update(Activity)
         .where(Activity.id == activity.id, Activity.seats_taken > 0)
@@ -59,7 +59,7 @@ def _free_seat(session: Session, activity: Activity) -> None:
         set_committed_value(activity, "seats_taken", left)
 
 
-def _lock_person(session: Session, user: User) -> None:
+def _lock_person(session: DbSession, user: User) -> None:
     # Serialises one person's sign-ups so two tabs cannot take two overlapping slots at once.
     session.execute(select(User.id).where(User.id == user.id).with_for_update())
 
@@ -81,7 +81,7 @@ def window_problem(programme: Programme, activity: Activity) -> str | None:
     return None
 
 
-def overlapping(session: Session, user: User, activity: Activity) -> Signup | None:
+def overlapping(session: DbSession, user: User, activity: Activity) -> Signup | None:
     """The person's other active sign-up that overlaps this slot in time, if any."""
     return session.scalar(
         select(Signup)
@@ -98,7 +98,9 @@ def overlapping(session: Session, user: User, activity: Activity) -> Signup | No
     )
 
 
-def sign_up(session: Session, activity: Activity, *, user: User, by: User | None = None) -> Signup:
+def sign_up(
+    session: DbSession, activity: Activity, *, user: User, by: User | None = None
+) -> Signup:
     """Put a person on a slot: confirmed while seats remain, else on the waitlist.
 
     `by` is an organiser adding someone else; they may do so outside the sign-up window.
@@ -138,7 +140,7 @@ def sign_up(session: Session, activity: Activity, *, user: User, by: User | None
     return signup
 
 
-def cancel(session: Session, signup: Signup, *, by: User) -> Signup | None:
+def cancel(session: DbSession, signup: Signup, *, by: User) -> Signup | None:
     """Take a person off a slot; a freed seat goes to the first person waiting, who is told."""
     activity = signup.activity
     if by.id != signup.user_id:
@@ -162,7 +164,7 @@ def cancel(session: Session, signup: Signup, *, by: User) -> Signup | None:
     return promote_next(session, activity)
 
 
-def promote_next(session: Session, activity: Activity) -> Signup | None:
+def promote_next(session: DbSession, activity: Activity) -> Signup | None:
     """Give a free seat to the first person waiting (if the slot has not started) and tell them."""
     if activity.starts_at <= utcnow():
         return None
@@ -191,7 +193,7 @@ def promote_next(session: Session, activity: Activity) -> Signup | None:
     return first
 
 
-def move(session: Session, signup: Signup, to: Activity, *, by: User) -> Signup:
+def move(session: DbSession, signup: Signup, to: Activity, *, by: User) -> Signup:
     """Move a person to another slot of the same programme (organisers)."""
     require_manager(signup.activity.programme, by)
     if to.programme_id != signup.activity.programme_id:
@@ -202,7 +204,7 @@ def move(session: Session, signup: Signup, to: Activity, *, by: User) -> Signup:
     return sign_up(session, to, user=signup.user, by=by)
 
 
-def get_signup(session: Session, signup_id: int, *, user: User) -> Signup:
+def get_signup(session: DbSession, signup_id: int, *, user: User) -> Signup:
     """A sign-up that is this person's own, or on a programme they organise."""
     signup = session.get(Signup, signup_id)
     if signup is None or not (
@@ -212,7 +214,7 @@ def get_signup(session: Session, signup_id: int, *, user: User) -> Signup:
     return signup
 
 
-def my_signups(session: Session, user: User) -> list[Signup]:
+def my_signups(session: DbSession, user: User) -> list[Signup]:
     """A person's active sign-ups in time order, slots and programmes loaded in the same query."""
     return list(
         session.scalars(
@@ -225,7 +227,9 @@ def my_signups(session: Session, user: User) -> list[Signup]:
     )
 
 
-def my_signups_by_activity(session: Session, user: User, programme: Programme) -> dict[int, Signup]:
+def my_signups_by_activity(
+    session: DbSession, user: User, programme: Programme
+) -> dict[int, Signup]:
     rows = session.scalars(
         select(Signup)
         .join(Signup.activity)
@@ -244,7 +248,7 @@ class Roster:
     waitlist: list[Signup]
 
 
-def roster(session: Session, activity: Activity, *, by: User) -> Roster:
+def roster(session: DbSession, activity: Activity, *, by: User) -> Roster:
     """Who is on a slot, and who waits, in order (organisers)."""
     require_manager(activity.programme, by)
     rows = session.scalars(
@@ -259,19 +263,19 @@ def roster(session: Session, activity: Activity, *, by: User) -> Roster:
     )
 
 
-def renew_calendar_token(session: Session, user: User) -> str:
+def renew_calendar_token(session: DbSession, user: User) -> str:
     """A new private feed secret; the old feed URL stops working."""
     user.calendar_token = secrets.token_urlsafe(32)
     session.flush()
     return user.calendar_token
 
 
-def revoke_calendar_token(session: Session, user: User) -> None:
+def revoke_calendar_token(session: DbSession, user: User) -> None:
     user.calendar_token = None
     session.flush()
 
 
-def user_for_calendar_token(session: Session, token: str) -> User:
+def user_for_calendar_token(session: DbSession, token: str) -> User:
     user = session.scalar(select(User).where(User.calendar_token == token)) if token else None
     if user is None or not user.active:
         raise NotFound("This calendar feed does not exist or was revoked.")
