@@ -18,7 +18,7 @@ from sqlalchemy import event, text
 
 from app import create_app
 from app.accounts.models import Role, User
-from app.config import normalise_database_url
+from app.config import load_config, normalise_database_url
 from app.extensions import db, limiter
 from tests.factories import PASSWORD, make_user
 
@@ -33,17 +33,12 @@ def database_url() -> str:
 
 
 def test_config(**overrides: Any) -> dict[str, Any]:
+    """The production configuration, with test values where tests need them."""
+    os.environ.setdefault("SECRET_KEY", "test-secret-key-that-is-long-enough-for-tests")
     return {
+        **load_config(str(TMP / "instance")),
         "TESTING": True,
-        "SECRET_KEY": "test-secret-key-that-is-long-enough-for-tests",
         "SQLALCHEMY_DATABASE_URI": database_url(),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
-        "SESSION_COOKIE_SECURE": True,
-        "SESSION_COOKIE_HTTPONLY": True,
-        "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_NAME": "lp_session",
-        "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
-        "WTF_CSRF_TIME_LIMIT": 3600,
         "MAIL_SERVER": "",
         "MAIL_DEFAULT_SENDER": "lp@example.com",
         "RATELIMIT_STORAGE_URI": "memory://",
