@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 
 from app.accounts.models import Role
+from app.briefings.services import SessionInput, create_session, join_session
+from app.briefings.tasks import TaskInput, create_task
 from app.extensions import db
 from app.signups.services import renew_calendar_token, sign_up
 from tests.factories import make_activity, make_programme, make_user
@@ -57,6 +60,33 @@ ACCESS = {
     "api.create_activity": "manager",
     "signups.cancel": "owner",
     "api.cancel_signup": "owner",
+    "briefings.show": "user",
+    "briefings.acknowledge": "user",
+    "briefings.join": "user",
+    "briefings.my_tasks": "user",
+    "signups.check_in": "user",
+    "api.my_tasks": "user",
+    "api.get_briefing": "user",
+    "api.acknowledge_briefing": "user",
+    "api.join_briefing": "user",
+    "briefings.leave": "owner",
+    "briefings.edit_pack": "manager",
+    "briefings.new_session": "manager",
+    "briefings.attendance": "manager",
+    "briefings.mark_attended": "manager",
+    "briefings.programme_tasks": "manager",
+    "briefings.new_task": "manager",
+    "briefings.edit_task": "manager",
+    "briefings.retire_task": "manager",
+    "briefings.readiness_board": "manager",
+    "briefings.remind": "manager",
+    "signups.checkin_code": "manager",
+    "signups.arrival": "manager",
+    "api.list_tasks": "manager",
+    "api.create_task": "manager",
+    "api.get_task": "manager",
+    "api.update_task": "manager",
+    "api.retire_task": "manager",
 }
 
 ALLOWED = {
@@ -81,6 +111,26 @@ def _world():  # type: ignore[no-untyped-def]
     make_activity(programme, day=1)
     owner = make_user()
     signup = sign_up(db.session, slot, user=owner)
+    start = slot.starts_at - timedelta(days=1)
+    briefing = create_session(
+        db.session,
+        programme,
+        SessionInput(
+            starts_at=start,
+            ends_at=start + timedelta(hours=1),
+            location="Room 1",
+            online_url="",
+            capacity=10,
+        ),
+        by=manager,
+    )
+    booking = join_session(db.session, briefing, programme, user=owner)
+    task = create_task(
+        db.session,
+        programme,
+        TaskInput(question="Why?", scope="slot", activity_id=slot.id),
+        by=manager,
+    )
     people = {
         "employee": make_user(),
         "other_organiser": make_user(Role.ORGANISER),
@@ -96,6 +146,9 @@ def _world():  # type: ignore[no-untyped-def]
         "token": renew_calendar_token(db.session, owner),
         "action": "close",
         "filename": "css/app.css",
+        "briefing_id": briefing.id,
+        "booking_id": booking.id,
+        "task_id": task.id,
     }
     db.session.commit()
     return people, values

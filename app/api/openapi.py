@@ -147,6 +147,71 @@ SCHEMAS: dict[str, Any] = {
             "activity": _ref("Activity"),
         },
     },
+    "TaskInput": {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["question", "scope"],
+        "properties": {
+            "question": {"type": "string", "maxLength": 500},
+            "context": {"type": "string", "maxLength": 4000},
+            "prompts": {"type": "array", "items": {"type": "string"}},
+            "scope": {
+                "enum": ["slot", "kind", "people"],
+                "description": "slot needs activity_id; kind needs kind; people needs emails",
+            },
+            "activity_id": {"type": "integer"},
+            "kind": {"enum": [k.value for k in ActivityKind]},
+            "emails": {
+                "type": "array",
+                "items": {"type": "string", "format": "email"},
+                "maxItems": 500,
+            },
+        },
+    },
+    "Task": {
+        "allOf": [
+            _ref("TaskInput"),
+            {
+                "type": "object",
+                "properties": {
+                    "id": {"type": "integer"},
+                    "programme_id": {"type": "integer"},
+                    "retired": {"type": "boolean"},
+                },
+            },
+        ]
+    },
+    "BriefingSession": {
+        "type": "object",
+        "properties": {
+            "id": {"type": "integer"},
+            "starts_at": DATETIME,
+            "ends_at": DATETIME,
+            "location": TEXT,
+            "online_url": TEXT,
+            "capacity": {"type": "integer"},
+            "seats_taken": {"type": "integer"},
+        },
+    },
+    "Briefing": {
+        "type": "object",
+        "properties": {
+            "programme_id": {"type": "integer"},
+            "pack_markdown": TEXT,
+            "pack_html": {"type": "string", "description": "sanitised HTML of the pack"},
+            "required": {"type": "boolean"},
+            "sessions": {"type": "array", "items": _ref("BriefingSession")},
+            "status": {
+                "type": "object",
+                "properties": {
+                    "acknowledged_at": {"type": ["string", "null"], "format": "date-time"},
+                    "booked_session_id": {"type": ["integer", "null"]},
+                    "attended": {"type": "boolean"},
+                    "done": {"type": "boolean"},
+                },
+            },
+        },
+    },
     "Error": {
         "type": "object",
         "required": ["error"],
@@ -172,6 +237,7 @@ FILTERS = [
 
 def openapi_document() -> dict[str, Any]:
     pid, aid, sid = _id("programme_id"), _id("activity_id"), _id("signup_id")
+    tid, bid = _id("task_id"), _id("briefing_id")
     status_op = {
         action: {
             "post": _op(
@@ -192,10 +258,81 @@ def openapi_document() -> dict[str, Any]:
         "components": {
             "schemas": SCHEMAS,
             "responses": {
+                "TaskInput": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["question", "scope"],
+                    "properties": {
+                        "question": {"type": "string", "maxLength": 500},
+                        "context": {"type": "string", "maxLength": 4000},
+                        "prompts": {"type": "array", "items": {"type": "string"}},
+                        "scope": {
+                            "enum": ["slot", "kind", "people"],
+                            "description": "slot needs activity_id; kind needs kind; people needs emails",
+                        },
+                        "activity_id": {"type": "integer"},
+                        "kind": {"enum": [k.value for k in ActivityKind]},
+                        "emails": {
+                            "type": "array",
+                            "items": {"type": "string", "format": "email"},
+                            "maxItems": 500,
+                        },
+                    },
+                },
+                "Task": {
+                    "allOf": [
+                        _ref("TaskInput"),
+                        {
+                            "type": "object",
+                            "properties": {
+                                "id": {"type": "integer"},
+                                "programme_id": {"type": "integer"},
+                                "retired": {"type": "boolean"},
+                            },
+                        },
+                    ]
+                },
+                "BriefingSession": {
+                    "type": "object",
+                    "properties": {
+                        "id": {"type": "integer"},
+                        "starts_at": DATETIME,
+                        "ends_at": DATETIME,
+                        "location": TEXT,
+                        "online_url": TEXT,
+                        "capacity": {"type": "integer"},
+                        "seats_taken": {"type": "integer"},
+                    },
+                },
+                "Briefing": {
+                    "type": "object",
+                    "properties": {
+                        "programme_id": {"type": "integer"},
+                        "pack_markdown": TEXT,
+                        "pack_html": {
+                            "type": "string",
+                            "description": "sanitised HTML of the pack",
+                        },
+                        "required": {"type": "boolean"},
+                        "sessions": {"type": "array", "items": _ref("BriefingSession")},
+                        "status": {
+                            "type": "object",
+                            "properties": {
+                                "acknowledged_at": {
+                                    "type": ["string", "null"],
+                                    "format": "date-time",
+                                },
+                                "booked_session_id": {"type": ["integer", "null"]},
+                                "attended": {"type": "boolean"},
+                                "done": {"type": "boolean"},
+                            },
+                        },
+                    },
+                },
                 "Error": {
                     "description": "Refused; the message says why.",
                     "content": {"application/json": {"schema": _ref("Error")}},
-                }
+                },
             },
             "securitySchemes": {
                 "bearer": {
@@ -270,6 +407,65 @@ def openapi_document() -> dict[str, Any]:
                     errors=(401, 404, 409),
                     params=[aid],
                 ),
+            },
+            "/me/tasks": {
+                "get": _op(
+                    "Tasks meant for me (by slot, kind or name)",
+                    200,
+                    _list_of("Task"),
+                    errors=(401,),
+                )
+            },
+            "/programmes/{programme_id}/briefing": {
+                "get": _op(
+                    "The briefing pack, sessions and my status", 200, _ref("Briefing"), params=[pid]
+                ),
+            },
+            "/programmes/{programme_id}/briefing/acknowledge": {
+                "post": _op(
+                    "I have read the pack and the rules of observation",
+                    200,
+                    {"type": "object"},
+                    params=[pid],
+                ),
+            },
+            "/briefing-sessions/{briefing_id}/signups": {
+                "post": _op(
+                    "Book me on a briefing session; 409 when full or already booked",
+                    201,
+                    {"type": "object"},
+                    errors=(401, 404, 409),
+                    params=[bid],
+                ),
+            },
+            "/programmes/{programme_id}/tasks": {
+                "get": _op(
+                    "All tasks of a programme (organisers)",
+                    200,
+                    _list_of("Task"),
+                    errors=(401, 403, 404),
+                    params=[pid],
+                ),
+                "post": _op(
+                    "Write a task (organisers)",
+                    201,
+                    _ref("Task"),
+                    body="TaskInput",
+                    errors=(400, 401, 403, 404),
+                    params=[pid],
+                ),
+            },
+            "/programmes/{programme_id}/tasks/{task_id}": {
+                "get": _op("One task (organisers)", 200, _ref("Task"), params=[pid, tid]),
+                "patch": _op(
+                    "Change a task (organisers)",
+                    200,
+                    _ref("Task"),
+                    body="TaskInput",
+                    errors=(400, 401, 404, 409),
+                    params=[pid, tid],
+                ),
+                "delete": _op("Retire a task (organisers)", 200, _ref("Task"), params=[pid, tid]),
             },
             "/signups/{signup_id}": {
                 "delete": _op(

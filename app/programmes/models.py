@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import date, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
@@ -48,6 +49,13 @@ KIND_LABELS = {
     ActivityKind.SHOPPER_INTERVIEW: "Interviewing customers as they shop or use the product",
     ActivityKind.CUSTOMER_OBSERVATION: "Observing customers as they shop or use the product",
 }
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to mistype
+
+
+def new_checkin_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(6))
+
 
 programme_organisers = Table(
     "programme_organisers",
@@ -119,6 +127,8 @@ class Activity(db.Model):  # type: ignore[name-defined]
     notes: Mapped[str] = mapped_column(Text, default="")
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Typed or scanned (as a QR code) on arrival to check in.
+    checkin_code: Mapped[str] = mapped_column(String(12), default=lambda: new_checkin_code())
 
     programme: Mapped[Programme] = relationship(back_populates="activities")
     signups: Mapped[list[Signup]] = relationship(

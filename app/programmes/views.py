@@ -6,6 +6,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 
 from app.accounts.services import user_by_email
+from app.briefings.services import briefing_status
+from app.briefings.tasks import my_tasks, tasks_for_slot
+from app.db import utcnow
 from app.errors import DomainError, NotFound
 from app.extensions import db
 from app.programmes import services
@@ -32,9 +35,24 @@ def _signed_in() -> None:
 
 @bp.get("/")
 def home():  # type: ignore[no-untyped-def]
-    upcoming = my_signups(db.session, current_user)[:5]
-    programmes = services.visible_programmes(db.session, current_user)
-    return render_template("programmes/home.html", upcoming=upcoming, programmes=programmes)
+    now = utcnow()
+    upcoming = [s for s in my_signups(db.session, current_user) if s.activity.ends_at > now][:5]
+    going = next((s for s in upcoming if s.status == "confirmed"), None)
+    briefing = tasks = None
+    if going is not None:
+        programme = going.activity.programme
+        briefing = briefing_status(db.session, programme, current_user)
+        tasks = tasks_for_slot(
+            my_tasks(db.session, current_user, programme=programme), going.activity
+        )
+    return render_template(
+        "programmes/home.html",
+        upcoming=upcoming,
+        going=going,
+        briefing=briefing,
+        tasks=tasks,
+        programmes=services.visible_programmes(db.session, current_user),
+    )
 
 
 @bp.route("/programmes/new", methods=["GET", "POST"])
@@ -188,11 +206,13 @@ def new_activity(programme_id: int):  # type: ignore[no-untyped-def]
 def show_activity(activity_id: int):  # type: ignore[no-untyped-def]
     activity = services.get_activity(db.session, activity_id, user=current_user)
     mine = my_signups_by_activity(db.session, current_user, activity.programme).get(activity.id)
+    tasks = my_tasks(db.session, current_user, programme=activity.programme) if mine else []
     return render_template(
         "programmes/show_activity.html",
         activity=activity,
         programme=activity.programme,
         mine=mine,
+        tasks=tasks_for_slot(tasks, activity),
         problem=window_problem(activity.programme, activity),
         can_manage=services.can_manage(activity.programme, current_user),
     )

@@ -34,6 +34,10 @@ class Signup(db.Model):  # type: ignore[name-defined]
     #: When the person joined (or re-joined) this slot; orders the waitlist.
     queued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    #: Checked in on the day (by code, QR or "I'm here"), or marked by an organiser.
+    arrived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Marked by an organiser when the person did not come.
+    no_show: Mapped[bool] = mapped_column(default=False)
 
     activity: Mapped[Activity] = relationship(back_populates="signups")
     user: Mapped[User] = relationship()

@@ -9,10 +9,10 @@ from app.accounts.services import user_by_email
 from app.errors import DomainError, NotFound
 from app.extensions import db
 from app.programmes.services import get_activity, list_activities, require_manager
-from app.signups import services
+from app.signups import attendance, services
 from app.signups.calendar import activity_ics, feed_ics
 from app.signups.export import roster_csv
-from app.signups.forms import AddPersonForm
+from app.signups.forms import AddPersonForm, CheckInForm
 from app.signups.models import SignupStatus
 from app.web import safe_next, show_error
 
@@ -167,3 +167,58 @@ def people_csv(activity_id: int):  # type: ignore[no-untyped-def]
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="roster-slot-{activity.id}.csv"'},
     )
+
+
+@bp.route("/activities/<int:activity_id>/checkin", methods=["GET", "POST"])
+@login_required
+def check_in(activity_id: int):  # type: ignore[no-untyped-def]
+    """Arrival: the code from the host (typed, or in the QR link), or "I'm here" near the start."""
+    activity = get_activity(db.session, activity_id, user=current_user)
+    form = CheckInForm(code=request.args.get("code", "")[:12])
+    if form.validate_on_submit():
+        code = form.code.data if request.form.get("how") == "code" else None
+        try:
+            attendance.check_in(db.session, activity, user=current_user, code=code)
+        except DomainError as err:
+            show_error(form, err)
+        else:
+            db.session.commit()
+            flash("You are checked in. Enjoy listening!", "success")
+            return redirect(url_for("programmes.show_activity", activity_id=activity.id))
+    return render_template(
+        "signups/check_in.html", activity=activity, programme=activity.programme, form=form
+    )
+
+
+@bp.get("/activities/<int:activity_id>/checkin-code")
+@login_required
+def checkin_code(activity_id: int):  # type: ignore[no-untyped-def]
+    """The code and QR code a host shows or prints (organisers)."""
+    activity = get_activity(db.session, activity_id, user=current_user)
+    require_manager(activity.programme, current_user)
+    link = url_for(
+        "signups.check_in", activity_id=activity.id, code=activity.checkin_code, _external=True
+    )
+    return render_template(
+        "signups/checkin_code.html",
+        activity=activity,
+        programme=activity.programme,
+        qr=attendance.qr_svg(link),
+        link=link,
+    )
+
+
+@bp.post("/signups/<int:signup_id>/arrival")
+@login_required
+def arrival(signup_id: int):  # type: ignore[no-untyped-def]
+    signup = services.get_signup(db.session, signup_id, user=current_user)
+    require_manager(signup.activity.programme, current_user)
+    try:
+        attendance.mark_arrival(
+            db.session, signup, arrived=request.form.get("arrived") == "yes", by=current_user
+        )
+    except DomainError as err:
+        show_error(None, err)
+    else:
+        db.session.commit()
+    return redirect(url_for("signups.people", activity_id=signup.activity_id) + f"#s{signup.id}")

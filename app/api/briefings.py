@@ -1,0 +1,152 @@
+"""JSON endpoints for briefings and tasks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import jsonify
+from flask_login import current_user
+
+from app.api import bp
+from app.api.views import json_body
+from app.briefings import services, tasks
+from app.briefings.markdown import render_markdown
+from app.briefings.models import BriefingSession, Task
+from app.briefings.tasks import TaskInput
+from app.errors import DomainError
+from app.extensions import db
+from app.programmes.services import get_programme, require_manager
+
+TASK_FIELDS = {"question", "context", "prompts", "scope", "activity_id", "kind", "emails"}
+
+
+def session_json(b: BriefingSession) -> dict[str, Any]:
+    return {
+        "id": b.id,
+        "starts_at": b.starts_at.isoformat(),
+        "ends_at": b.ends_at.isoformat(),
+        "location": b.location,
+        "online_url": b.online_url,
+        "capacity": b.capacity,
+        "seats_taken": b.seats_taken,
+    }
+
+
+def task_json(t: Task) -> dict[str, Any]:
+    return {
+        "id": t.id,
+        "programme_id": t.programme_id,
+        "question": t.question,
+        "context": t.context,
+        "prompts": t.prompt_list,
+        "scope": str(t.scope),
+        "activity_id": t.activity_id,
+        "kind": t.kind,
+        "emails": [u.email for u in t.assignees],
+        "retired": t.retired_at is not None,
+    }
+
+
+def _task_input(data: dict[str, Any]) -> TaskInput:
+    prompts = data.get("prompts", "")
+    if isinstance(prompts, list):
+        prompts = "\n".join(p for p in prompts if isinstance(p, str))
+    emails = data.get("emails", [])
+    if not isinstance(emails, list):
+        raise DomainError("emails must be a list of addresses.", field="emails")
+    return TaskInput(
+        question=data.get("question", ""),
+        context=data.get("context", ""),
+        prompts=prompts,
+        scope=data.get("scope", "") if isinstance(data.get("scope", ""), str) else "",
+        activity_id=data.get("activity_id"),
+        kind=data.get("kind") if isinstance(data.get("kind"), str) else None,
+        emails=emails,
+    )
+
+
+@bp.get("/me/tasks")
+def my_tasks():  # type: ignore[no-untyped-def]
+    return jsonify(items=[task_json(t) for t in tasks.my_tasks(db.session, current_user)])
+
+
+@bp.get("/programmes/<int:programme_id>/briefing")
+def get_briefing(programme_id: int):  # type: ignore[no-untyped-def]
+    programme = get_programme(db.session, programme_id, user=current_user)
+    pack = services.get_pack(db.session, programme)
+    status = services.briefing_status(db.session, programme, current_user)
+    return jsonify(
+        programme_id=programme.id,
+        pack_markdown=pack.body,
+        pack_html=str(render_markdown(pack.body)),
+        required=pack.required,
+        sessions=[session_json(b) for b in services.sessions_of(db.session, programme)],
+        status={
+            "acknowledged_at": status.acknowledged_at.isoformat()
+            if status.acknowledged_at
+            else None,
+            "booked_session_id": status.booking.briefing_id if status.booking else None,
+            "attended": status.attended,
+            "done": status.done,
+        },
+    )
+
+
+@bp.post("/programmes/<int:programme_id>/briefing/acknowledge")
+def acknowledge_briefing(programme_id: int):  # type: ignore[no-untyped-def]
+    programme = get_programme(db.session, programme_id, user=current_user)
+    ack = services.acknowledge(db.session, programme, user=current_user)
+    db.session.commit()
+    return jsonify(acknowledged_at=ack.acknowledged_at.isoformat())
+
+
+@bp.post("/briefing-sessions/<int:briefing_id>/signups")
+def join_briefing(briefing_id: int):  # type: ignore[no-untyped-def]
+    briefing, programme = services.get_session(db.session, briefing_id, user=current_user)
+    booking = services.join_session(db.session, briefing, programme, user=current_user)
+    db.session.commit()
+    return jsonify(id=booking.id, briefing_session_id=briefing.id), 201
+
+
+@bp.get("/programmes/<int:programme_id>/tasks")
+def list_tasks(programme_id: int):  # type: ignore[no-untyped-def]
+    programme = get_programme(db.session, programme_id, user=current_user)
+    items = tasks.programme_tasks(db.session, programme, by=current_user)
+    return jsonify(items=[task_json(t) for t in items])
+
+
+@bp.post("/programmes/<int:programme_id>/tasks")
+def create_task(programme_id: int):  # type: ignore[no-untyped-def]
+    programme = get_programme(db.session, programme_id, user=current_user)
+    require_manager(programme, current_user)
+    task = tasks.create_task(
+        db.session, programme, _task_input(json_body(TASK_FIELDS)), by=current_user
+    )
+    db.session.commit()
+    return jsonify(task_json(task)), 201
+
+
+@bp.get("/programmes/<int:programme_id>/tasks/<int:task_id>")
+def get_task(programme_id: int, task_id: int):  # type: ignore[no-untyped-def]
+    programme = get_programme(db.session, programme_id, user=current_user)
+    return jsonify(task_json(tasks.get_task(db.session, task_id, programme, by=current_user)))
+
+
+@bp.patch("/programmes/<int:programme_id>/tasks/<int:task_id>")
+def update_task(programme_id: int, task_id: int):  # type: ignore[no-untyped-def]
+    programme = get_programme(db.session, programme_id, user=current_user)
+    task = tasks.get_task(db.session, task_id, programme, by=current_user)
+    current = task_json(task)
+    data = {**{k: current[k] for k in TASK_FIELDS}, **json_body(TASK_FIELDS)}
+    tasks.update_task(db.session, task, programme, _task_input(data), by=current_user)
+    db.session.commit()
+    return jsonify(task_json(task))
+
+
+@bp.delete("/programmes/<int:programme_id>/tasks/<int:task_id>")
+def retire_task(programme_id: int, task_id: int):  # type: ignore[no-untyped-def]
+    programme = get_programme(db.session, programme_id, user=current_user)
+    task = tasks.get_task(db.session, task_id, programme, by=current_user)
+    tasks.retire_task(db.session, task, programme, by=current_user)
+    db.session.commit()
+    return jsonify(task_json(task))

@@ -1,0 +1,1 @@
+"""Briefing packs and sessions, tasks for each person, and readiness before going out."""

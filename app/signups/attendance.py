@@ -1,0 +1,63 @@
+"""The day itself: checking in on arrival, and organisers marking who came."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import segno
+from markupsafe import Markup
+from sqlalchemy import select
+
+from app.accounts.models import User
+from app.db import DbSession, utcnow
+from app.errors import Conflict, DomainError
+from app.programmes.models import Activity
+from app.programmes.services import require_manager
+from app.signups.models import Signup, SignupStatus
+
+EARLY = timedelta(minutes=30)  #: "I'm here" works from this long before the start
+
+
+def check_in(
+    session: DbSession, activity: Activity, *, user: User, code: str | None = None
+) -> Signup:
+    """Mark a confirmed person as arrived, by the slot's code (typed or scanned) or "I'm here"."""
+    signup = session.scalar(
+        select(Signup).where(
+            Signup.activity_id == activity.id,
+            Signup.user_id == user.id,
+            Signup.status == SignupStatus.CONFIRMED,
+        )
+    )
+    if signup is None:
+        raise Conflict("You do not have a confirmed place on this slot.")
+    now = utcnow()
+    if code is not None:
+        if code.strip().upper().replace(" ", "") != activity.checkin_code:
+            raise DomainError(
+                "That code does not match this slot. Check it with the host.", field="code"
+            )
+    elif not activity.starts_at - EARLY <= now <= activity.ends_at:
+        raise Conflict("“I'm here” works from 30 minutes before the start; use the host's code.")
+    if now > activity.ends_at + timedelta(hours=12):
+        raise Conflict("This slot is over; ask an organiser to mark you as arrived.")
+    signup.arrived_at = signup.arrived_at or now
+    signup.no_show = False
+    session.flush()
+    return signup
+
+
+def mark_arrival(session: DbSession, signup: Signup, *, arrived: bool, by: User) -> None:
+    """An organiser marks someone as arrived, or as a no-show."""
+    require_manager(signup.activity.programme, by)
+    if signup.status != SignupStatus.CONFIRMED:
+        raise Conflict("Only confirmed people can be marked.")
+    signup.arrived_at = (signup.arrived_at or utcnow()) if arrived else None
+    signup.no_show = not arrived
+    session.flush()
+
+
+def qr_svg(url: str) -> Markup:
+    """The check-in link as an inline SVG QR code."""
+    svg = segno.make(url, error="m").svg_inline(scale=6, border=2, title="Check-in QR code")
+    return Markup(svg)  # noqa: S704  (segno's own SVG of our URL)
