@@ -269,7 +269,7 @@ class BriefingRequired(Conflict):
 
 
 def require_briefing(session: DbSession, programme: Programme, user: User) -> None:
-    """Field capture calls this first: refuse when the programme requires a briefing not yet done."""
+    """Field capture calls this first: refuse if a required briefing is not yet done."""
     status = briefing_status(session, programme, user)
     if status.required and not status.done:
         missing = (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import ColumnElement, and_, exists, or_, select
 from sqlalchemy.orm import selectinload
 
 from app.accounts.models import User
@@ -122,7 +122,7 @@ def programme_tasks(session: DbSession, programme: Programme, *, by: User) -> li
     )
 
 
-def _meant_for(user: User) -> object:
+def _meant_for(user: User) -> ColumnElement[bool]:
     """SQL condition: an active task that applies to this person through a slot, kind or name."""
     on_slot = exists().where(
         Signup.activity_id == Task.activity_id, Signup.user_id == user.id, Signup.status.in_(ACTIVE)

@@ -107,7 +107,8 @@ def join(briefing_id: int):  # type: ignore[no-untyped-def]
     else:
         db.session.commit()
         flash(
-            f"You are booked on the briefing of {format_local(briefing.starts_at, programme.timezone)}.",
+            f"You are booked on the briefing of "
+            f"{format_local(briefing.starts_at, programme.timezone)}.",
             "success",
         )
     return redirect(url_for("briefings.show", programme_id=programme.id))
