@@ -157,7 +157,7 @@ SCHEMAS: dict[str, Any] = {
             "prompts": {"type": "array", "items": {"type": "string"}},
             "scope": {
                 "enum": ["slot", "kind", "people"],
-                "description": "slot needs activity_id, kind needs kind, people needs emails",
+                "description": "slot: activity_id; kind: kind; people: emails",
             },
             "activity_id": {"type": "integer"},
             "kind": {"enum": [k.value for k in ActivityKind]},
@@ -268,7 +268,7 @@ def openapi_document() -> dict[str, Any]:
                         "prompts": {"type": "array", "items": {"type": "string"}},
                         "scope": {
                             "enum": ["slot", "kind", "people"],
-                            "description": "slot needs activity_id, kind needs kind, people needs emails",
+                            "description": "slot: activity_id; kind: kind; people: emails",
                         },
                         "activity_id": {"type": "integer"},
                         "kind": {"enum": [k.value for k in ActivityKind]},
