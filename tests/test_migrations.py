@@ -36,3 +36,52 @@ def test_upgrade_matches_models_then_downgrade_removes_everything(app, empty_dat
         assert compare_metadata(context, db.metadata) == []
     downgrade(revision="base")
     assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
+
+
+PROGRAMME_ROW = {
+    "id": 1,
+    "title": "P",
+    "purpose": "",
+    "customer_question": "",
+    "starts_on": "2030-01-01",
+    "ends_on": "2030-01-02",
+    "timezone": "UTC",
+    "signup_opens_at": "2029-12-01 00:00:00",
+    "signup_closes_at": "2029-12-31 00:00:00",
+    "status": "draft",
+    "created_at": "2029-11-01 00:00:00",
+    "updated_at": "2029-11-01 00:00:00",
+}
+ACTIVITY_ROW = {
+    "id": 1,
+    "programme_id": 1,
+    "kind": "call_listening",
+    "title": "A",
+    "location": "x",
+    "online_url": "",
+    "starts_at": "2030-01-01 09:00:00",
+    "ends_at": "2030-01-01 10:00:00",
+    "capacity": 2,
+    "seats_taken": 0,
+    "host": "",
+    "what_to_bring": "",
+    "notes": "",
+    "created_at": "2029-11-01 00:00:00",
+}
+
+
+def _insert(conn, table: str, row: dict) -> None:  # type: ignore[no-untyped-def]
+    columns = ", ".join(row)
+    values = ", ".join(f":{k}" for k in row)
+    conn.execute(text(f"INSERT INTO {table} ({columns}) VALUES ({values})"), row)
+
+
+def test_existing_slots_get_check_in_codes_on_upgrade(app, empty_database):
+    upgrade(revision="99fa827f27d8")
+    with db.engine.begin() as conn:
+        _insert(conn, "programmes", PROGRAMME_ROW)
+        _insert(conn, "activities", ACTIVITY_ROW)
+    upgrade()
+    with db.engine.connect() as conn:
+        code = conn.execute(text("SELECT checkin_code FROM activities WHERE id = 1")).scalar_one()
+    assert code is not None and len(code) == 6

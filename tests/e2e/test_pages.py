@@ -3,10 +3,14 @@ and the core flow works with JavaScript switched off."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 
 from app.accounts.models import Role
+from app.briefings.services import SessionInput, create_session, join_session
+from app.briefings.tasks import TaskInput, create_task
 from app.extensions import db
 from app.signups.services import sign_up
 from tests.e2e.test_signup_flow import sign_in
@@ -34,7 +38,27 @@ def test_pages_are_accessible_and_fit_a_phone(server: str, page: Page) -> None:
     slot = make_activity(programme, title="Calls in Lyon", capacity=1)
     sign_up(db.session, slot, user=organiser)
     sign_up(db.session, slot, user=make_user())
-    ids = {"p": programme.id, "a": slot.id, "u": organiser.id}
+    start = slot.starts_at - timedelta(days=1)
+    briefing = create_session(
+        db.session,
+        programme,
+        SessionInput(
+            starts_at=start,
+            ends_at=start + timedelta(hours=1),
+            location="Room 1",
+            online_url="",
+            capacity=5,
+        ),
+        by=organiser,
+    )
+    join_session(db.session, briefing, programme, user=organiser)
+    task = create_task(
+        db.session,
+        programme,
+        TaskInput(question="Why?", scope="slot", activity_id=slot.id, prompts="Listen"),
+        by=organiser,
+    )
+    ids = {"p": programme.id, "a": slot.id, "u": organiser.id, "b": briefing.id, "t": task.id}
     db.session.commit()
 
     problems = check_page(page, f"{server}/login") + check_page(page, f"{server}/forgot")
@@ -54,6 +78,17 @@ def test_pages_are_accessible_and_fit_a_phone(server: str, page: Page) -> None:
         "/programmes/new",
         "/people",
         f"/people/{ids['u']}",
+        f"/programmes/{ids['p']}/briefing",
+        f"/programmes/{ids['p']}/briefing/edit",
+        f"/programmes/{ids['p']}/briefing/sessions/new",
+        f"/briefing-sessions/{ids['b']}/attendance",
+        f"/programmes/{ids['p']}/tasks",
+        f"/programmes/{ids['p']}/tasks/new",
+        f"/programmes/{ids['p']}/tasks/{ids['t']}/edit",
+        f"/programmes/{ids['p']}/readiness",
+        "/tasks",
+        f"/activities/{ids['a']}/checkin",
+        f"/activities/{ids['a']}/checkin-code",
     ):
         problems += check_page(page, server + path)
     # A form sent back with errors is checked too.
