@@ -10,6 +10,8 @@ from flask_migrate import upgrade
 
 from app.accounts.models import Role
 from app.accounts.services import create_user, user_by_email
+from app.briefings.services import SessionInput, create_session
+from app.briefings.tasks import TaskInput, create_task
 from app.db import utcnow
 from app.extensions import db
 from app.programmes.models import ActivityKind
@@ -164,6 +166,43 @@ def load_demo() -> None:
             ),
             by=organiser,
         )
+    briefing_start = local_to_utc(
+        datetime.combine(first_day - timedelta(days=2), time(9)), TZ, field="b"
+    )
+    create_session(
+        s,
+        programme,
+        SessionInput(
+            starts_at=briefing_start,
+            ends_at=briefing_start + timedelta(hours=1),
+            location="Auditorium, head office",
+            online_url="https://meet.example.com/briefing",
+            capacity=40,
+        ),
+        by=organiser,
+    )
+    create_task(
+        s,
+        programme,
+        TaskInput(
+            question="What makes people hesitate before they buy?",
+            scope="kind",
+            kind=ActivityKind.CUSTOMER_OBSERVATION,
+            prompts="Look at the moment they compare prices\nNote what they pick up and put back",
+        ),
+        by=organiser,
+    )
+    create_task(
+        s,
+        programme,
+        TaskInput(
+            question="What did the customer try before calling us?",
+            scope="kind",
+            kind=ActivityKind.CALL_LISTENING,
+            prompts="Listen for the first sentence of the call",
+        ),
+        by=organiser,
+    )
     change_status(s, programme, "publish", by=organiser)
     for employee, activity in zip(employees[:6], programme.activities, strict=False):
         sign_up(s, activity, user=employee)

@@ -207,11 +207,13 @@ def show_activity(activity_id: int):  # type: ignore[no-untyped-def]
     activity = services.get_activity(db.session, activity_id, user=current_user)
     mine = my_signups_by_activity(db.session, current_user, activity.programme).get(activity.id)
     tasks = my_tasks(db.session, current_user, programme=activity.programme) if mine else []
+    briefing = briefing_status(db.session, activity.programme, current_user) if mine else None
     return render_template(
         "programmes/show_activity.html",
         activity=activity,
         programme=activity.programme,
         mine=mine,
+        briefing=briefing,
         tasks=tasks_for_slot(tasks, activity),
         problem=window_problem(activity.programme, activity),
         can_manage=services.can_manage(activity.programme, current_user),

@@ -200,3 +200,14 @@ def test_readiness_and_home_queries_do_not_grow(client, login_as, count_queries)
             row.append(len(statements))
         counts.append(row)
     assert counts[0] == counts[1]
+
+
+def test_slot_page_prompts_for_a_required_briefing(client, login_as):
+    person = login_as()
+    programme = make_programme()
+    slot = make_activity(programme)
+    sign_up(db.session, slot, user=person)
+    page = client.get(f"/activities/{slot.id}").get_data(as_text=True)
+    assert "Before you go out, finish the briefing" in page
+    services.acknowledge(db.session, programme, user=person)
+    assert "Before you go out" not in client.get(f"/activities/{slot.id}").get_data(as_text=True)
