@@ -59,5 +59,7 @@ def mark_arrival(session: DbSession, signup: Signup, *, arrived: bool, by: User)
 
 def qr_svg(url: str) -> Markup:
     """The check-in link as an inline SVG QR code."""
-    svg = segno.make(url, error="m").svg_inline(scale=6, border=2, title="Check-in QR code")
+    svg = segno.make(url, error="m").svg_inline(
+        scale=6, border=2, omitsize=True, title="Check-in QR code"
+    )
     return Markup(svg)  # noqa: S704  (segno's own SVG of our URL)

@@ -10,3 +10,16 @@ document.addEventListener('change', (event) => {
   const select = event.target.closest('form.filters select');
   if (select) select.form.requestSubmit();
 });
+
+// Task form: show only the field that matches "Who is it for".
+const scopeForm = document.querySelector('[data-scope-form]');
+if (scopeForm) {
+  const showScope = () => {
+    const chosen = scopeForm.querySelector('input[name="scope"]:checked');
+    scopeForm.querySelectorAll('[data-scope]').forEach((el) => {
+      el.hidden = !chosen || el.dataset.scope !== chosen.value;
+    });
+  };
+  scopeForm.addEventListener('change', showScope);
+  showScope();
+}
