@@ -7,6 +7,8 @@ from datetime import datetime, time, timedelta
 
 from app.accounts.models import Role, User
 from app.accounts.services import create_user
+from app.briefings.models import BriefingSession
+from app.briefings.services import SessionInput, create_session
 from app.db import utcnow
 from app.extensions import db
 from app.programmes.models import Activity, ActivityKind, Programme
@@ -93,6 +95,25 @@ def make_activity(
             online_url="",
             starts_at=start,
             ends_at=start + timedelta(hours=hours),
+            capacity=capacity,
+        ),
+        by=programme.organisers[0],
+    )
+
+
+def make_briefing_session(
+    programme: Programme, *, capacity: int = 10, days_before: int = 1
+) -> BriefingSession:
+    """A one-hour briefing session `days_before` the programme's first day."""
+    start = local(programme, 0, 9) - timedelta(days=days_before)
+    return create_session(
+        db.session,
+        programme,
+        SessionInput(
+            starts_at=start,
+            ends_at=start + timedelta(hours=1),
+            location="Room 1",
+            online_url="",
             capacity=capacity,
         ),
         by=programme.organisers[0],

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
 import pytest
 
 from app.accounts.models import Role
-from app.briefings.services import SessionInput, create_session, join_session
+from app.briefings.services import join_session
 from app.briefings.tasks import TaskInput, create_task
 from app.extensions import db
 from app.signups.services import renew_calendar_token, sign_up
-from tests.factories import make_activity, make_programme, make_user
+from tests.factories import make_activity, make_briefing_session, make_programme, make_user
 
 #: Who may use each endpoint. A new route fails this test until it is listed here.
 ACCESS = {
@@ -111,19 +110,7 @@ def _world():  # type: ignore[no-untyped-def]
     make_activity(programme, day=1)
     owner = make_user()
     signup = sign_up(db.session, slot, user=owner)
-    start = slot.starts_at - timedelta(days=1)
-    briefing = create_session(
-        db.session,
-        programme,
-        SessionInput(
-            starts_at=start,
-            ends_at=start + timedelta(hours=1),
-            location="Room 1",
-            online_url="",
-            capacity=10,
-        ),
-        by=manager,
-    )
+    briefing = make_briefing_session(programme, capacity=10)
     booking = join_session(db.session, briefing, programme, user=owner)
     task = create_task(
         db.session,

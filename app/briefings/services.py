@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from urllib.parse import urlparse
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import joinedload, selectinload
@@ -20,7 +19,7 @@ from app.briefings.models import (
 from app.db import DbSession, utcnow
 from app.errors import Conflict, DomainError, NotFound
 from app.programmes.models import Programme
-from app.programmes.services import can_view, require_manager
+from app.programmes.services import can_view, clean_place, require_manager
 from app.text import clean_text
 from app.timefmt import format_local
 
@@ -104,14 +103,7 @@ def create_session(
         or not 1 <= data.capacity <= 1000
     ):
         raise DomainError("Places must be a whole number between 1 and 1000.", field="capacity")
-    online_url = clean_text(data.online_url, field="Online link", max_length=500)
-    if online_url and urlparse(online_url).scheme not in {"http", "https"}:
-        raise DomainError(
-            "The online link must start with https:// or http://.", field="online_url"
-        )
-    location = clean_text(data.location, field="Place", max_length=300)
-    if not location and not online_url:
-        raise DomainError("Give a place or an online link.", field="location")
+    location, online_url = clean_place(data.location, data.online_url)
     briefing = BriefingSession(
         programme_id=programme.id,
         starts_at=data.starts_at,

@@ -183,6 +183,19 @@ def _check_inside_programme(programme: Programme, starts_at: datetime, ends_at: 
         )
 
 
+def clean_place(location: str, online_url: str) -> tuple[str, str]:
+    """A place or an online link (or both); the link must be http(s)."""
+    online_url = clean_text(online_url, field="Online link", max_length=500)
+    if online_url and urlparse(online_url).scheme not in {"http", "https"}:
+        raise DomainError(
+            "The online link must start with https:// or http://.", field="online_url"
+        )
+    location = clean_text(location, field="Place", max_length=300)
+    if not location and not online_url:
+        raise DomainError("Give a place or an online link.", field="location")
+    return location, online_url
+
+
 def _clean_activity(programme: Programme, data: ActivityInput) -> dict[str, object]:
     try:
         kind = ActivityKind(data.kind)
@@ -200,14 +213,7 @@ def _clean_activity(programme: Programme, data: ActivityInput) -> dict[str, obje
         raise DomainError("Capacity must be a whole number.", field="capacity")
     if not 1 <= data.capacity <= MAX_CAPACITY:
         raise DomainError(f"Capacity must be between 1 and {MAX_CAPACITY}.", field="capacity")
-    online_url = clean_text(data.online_url, field="Online link", max_length=500)
-    if online_url and urlparse(online_url).scheme not in {"http", "https"}:
-        raise DomainError(
-            "The online link must start with https:// or http://.", field="online_url"
-        )
-    location = clean_text(data.location, field="Place", max_length=300)
-    if not location and not online_url:
-        raise DomainError("Give a place or an online link.", field="location")
+    location, online_url = clean_place(data.location, data.online_url)
     return {
         "kind": kind,
         "title": clean_text(data.title, field="Title", max_length=200, required=True),

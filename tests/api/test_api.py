@@ -335,3 +335,23 @@ def test_api_shows_others_signups_only_to_organisers(client):
     assert (
         client.delete(f"/api/v1/signups/{signup.id}", headers=bearer(organiser)).status_code == 200
     )
+
+
+def test_every_reference_in_the_openapi_document_resolves(client):
+    doc = client.get("/api/v1/openapi.json").get_json()
+    refs: list[str] = []
+
+    def walk(node):  # type: ignore[no-untyped-def]
+        if isinstance(node, dict):
+            refs.extend(v for k, v in node.items() if k == "$ref")
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(doc)
+    for ref in refs:
+        _, section, kind, name = ref.split("/")
+        assert name in doc[section][kind], ref
+    assert set(doc["components"]["responses"]) == {"Error"}

@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 
 from app.accounts.models import Role
-from app.briefings import services
-from app.briefings.services import SessionInput
-from app.db import utcnow
 from app.extensions import db
 from app.signups.services import sign_up
 from tests.api.test_api import bearer
-from tests.factories import make_activity, make_programme, make_user
+from tests.factories import make_activity, make_briefing_session, make_programme, make_user
 
 
 def test_briefing_status_and_acknowledge(client):
@@ -30,19 +25,7 @@ def test_briefing_status_and_acknowledge(client):
 
 def test_join_briefing_session_then_full_is_409(client):
     programme = make_programme()
-    start = utcnow() + timedelta(days=1)
-    briefing = services.create_session(
-        db.session,
-        programme,
-        SessionInput(
-            starts_at=start,
-            ends_at=start + timedelta(hours=1),
-            location="Room",
-            online_url="",
-            capacity=1,
-        ),
-        by=programme.organisers[0],
-    )
+    briefing = make_briefing_session(programme, capacity=1)
     url = f"/api/v1/briefing-sessions/{briefing.id}/signups"
     assert client.post(url, headers=bearer(make_user())).status_code == 201
     full = client.post(url, headers=bearer(make_user()))

@@ -16,23 +16,7 @@ from app.errors import Conflict, DomainError, NotAllowed
 from app.extensions import db
 from app.signups import attendance
 from app.signups.services import sign_up
-from tests.factories import make_activity, make_programme, make_user
-
-
-def make_session(programme, *, capacity=10, days_before=1):  # type: ignore[no-untyped-def]
-    start = utcnow() + timedelta(days=days_before)
-    return services.create_session(
-        db.session,
-        programme,
-        SessionInput(
-            starts_at=start,
-            ends_at=start + timedelta(hours=1),
-            location="Room 1",
-            online_url="",
-            capacity=capacity,
-        ),
-        by=programme.organisers[0],
-    )
+from tests.factories import make_activity, make_briefing_session, make_programme, make_user
 
 
 def test_pack_starts_from_the_rules_of_observation():
@@ -72,7 +56,7 @@ def test_briefing_is_done_after_acknowledging_when_there_are_no_sessions():
 
 def test_with_sessions_the_person_must_also_attend_one():
     programme = make_programme()
-    briefing = make_session(programme)
+    briefing = make_briefing_session(programme)
     person = make_user()
     services.acknowledge(db.session, programme, user=person)
     with pytest.raises(BriefingRequired, match="attend a briefing session"):
@@ -94,7 +78,10 @@ def test_briefing_not_required_lets_people_go_out():
 
 def test_briefing_sessions_never_overfill_and_one_per_person():
     programme = make_programme()
-    small, other = make_session(programme, capacity=1), make_session(programme, days_before=2)
+    small, other = (
+        make_briefing_session(programme, capacity=1),
+        make_briefing_session(programme, days_before=2),
+    )
     person = make_user()
     services.join_session(db.session, small, programme, user=person)
     with pytest.raises(Conflict, match="full"):

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from app.accounts.models import Role
 from app.briefings import services, tasks
 from app.briefings.models import BriefingAcknowledgement, Task
-from app.briefings.services import SessionInput
 from app.briefings.tasks import TaskInput
-from app.db import utcnow
 from app.extensions import db
 from app.signups.models import Signup
 from app.signups.services import sign_up
-from tests.factories import make_activity, make_programme, make_user
+from tests.factories import make_activity, make_briefing_session, make_programme, make_user
 
 
 def test_employee_reads_and_acknowledges_the_briefing(client, login_as):
@@ -55,21 +51,9 @@ def test_employee_cannot_edit_the_pack_or_see_tasks_admin(client, login_as):
 def test_booking_a_briefing_session(client, login_as):
     login_as()
     programme = make_programme()
-    start = utcnow() + timedelta(days=1)
-    services.create_session(
-        db.session,
-        programme,
-        SessionInput(
-            starts_at=start,
-            ends_at=start + timedelta(hours=1),
-            location="Room 4",
-            online_url="",
-            capacity=1,
-        ),
-        by=programme.organisers[0],
-    )
+    make_briefing_session(programme, capacity=1)
     page = client.get(f"/programmes/{programme.id}/briefing").get_data(as_text=True)
-    assert "Room 4" in page and "Book this session" in page
+    assert "Room 1" in page and "Book this session" in page
     briefing_id = services.sessions_of(db.session, programme)[0].id
     response = client.form(f"/briefing-sessions/{briefing_id}/join", follow_redirects=True)
     assert "You are booked" in response.get_data(as_text=True)

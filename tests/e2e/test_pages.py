@@ -3,18 +3,16 @@ and the core flow works with JavaScript switched off."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 
 from app.accounts.models import Role
-from app.briefings.services import SessionInput, create_session, join_session
+from app.briefings.services import join_session
 from app.briefings.tasks import TaskInput, create_task
 from app.extensions import db
 from app.signups.services import sign_up
 from tests.e2e.test_signup_flow import sign_in
-from tests.factories import make_activity, make_programme, make_user
+from tests.factories import make_activity, make_briefing_session, make_programme, make_user
 
 
 def check_page(page: Page, url: str) -> list[str]:
@@ -38,19 +36,7 @@ def test_pages_are_accessible_and_fit_a_phone(server: str, page: Page) -> None:
     slot = make_activity(programme, title="Calls in Lyon", capacity=1)
     sign_up(db.session, slot, user=organiser)
     sign_up(db.session, slot, user=make_user())
-    start = slot.starts_at - timedelta(days=1)
-    briefing = create_session(
-        db.session,
-        programme,
-        SessionInput(
-            starts_at=start,
-            ends_at=start + timedelta(hours=1),
-            location="Room 1",
-            online_url="",
-            capacity=5,
-        ),
-        by=organiser,
-    )
+    briefing = make_briefing_session(programme, capacity=5)
     join_session(db.session, briefing, programme, user=organiser)
     task = create_task(
         db.session,
