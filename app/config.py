@@ -50,7 +50,9 @@ def load_config(instance_path: str) -> dict[str, Any]:
         "SESSION_COOKIE_NAME": "lp_session",
         "PERMANENT_SESSION_LIFETIME": 14 * 24 * 3600,
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
-        "WTF_CSRF_TIME_LIMIT": 3600,
+        # A form's token lives as long as the (server-side, revocable) session: a long briefing
+        # pack or a form left open over lunch must not be lost to an expired token.
+        "WTF_CSRF_TIME_LIMIT": None,
         "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
         "MAIL_PORT": int(os.environ.get("MAIL_PORT", "587")),
         "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", ""),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import time
 
 import pytest
 
@@ -206,3 +207,13 @@ def test_security_headers_are_on_every_page(client):
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["X-Frame-Options"] == "DENY"
     assert "<script>" not in response.get_data(as_text=True)
+
+
+def test_a_form_left_open_for_hours_still_submits(client, monkeypatch):
+    person = make_user()
+    client.sign_in(person)
+    token = client.csrf_token()
+    later = time.time() + 5 * 3600
+    monkeypatch.setattr("itsdangerous.timed.time.time", lambda: later)
+    response = client.post("/account/calendar/renew", data={"csrf_token": token})
+    assert response.status_code == 302
