@@ -7,9 +7,10 @@ import os
 from typing import Any
 
 from flask import Flask, request
+from werkzeug.routing import IntegerConverter, Map
 
 from app.config import load_config
-from app.db import configure_sqlite
+from app.db import MAX_ID, configure_sqlite
 from app.errors import register_error_handlers
 from app.extensions import csrf, db, limiter, login_manager, migrate, write_intent
 from app.security import register_security
@@ -52,7 +53,16 @@ def register_extensions(app: Flask) -> None:
         write_intent.set(request.method not in SAFE_METHODS)
 
 
+class IdConverter(IntegerConverter):
+    """`<int:...>` in every route: ids past the database's range are a 404, not a 500."""
+
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
 def register_blueprints(app: Flask) -> None:
+    app.url_map.converters["int"] = IdConverter
     from app.accounts.views import bp as accounts_bp
     from app.api import bp as api_bp
     from app.briefings.views import bp as briefings_bp

@@ -23,6 +23,14 @@ NAMING_CONVENTION = {
 DbSession: TypeAlias = Session | scoped_session[Any]
 
 
+MAX_ID = 2**31 - 1  #: the largest id an INTEGER column holds on PostgreSQL
+
+
+def is_id(value: object) -> bool:
+    """A whole number that can be a row id (bigger ones make the database raise, not miss)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_ID
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 

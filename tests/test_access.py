@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+import uuid
 
 import pytest
 
 from app.accounts.models import Role
-from app.briefings.services import join_session
+from app.briefings.services import acknowledge, join_session, mark_attended
 from app.briefings.tasks import TaskInput, create_task
+from app.capture.sync import sync
 from app.extensions import db
 from app.signups.services import renew_calendar_token, sign_up
 from tests.factories import make_activity, make_briefing_session, make_programme, make_user
@@ -86,6 +88,11 @@ ACCESS = {
     "api.get_task": "manager",
     "api.update_task": "manager",
     "api.retire_task": "manager",
+    "api.sync": "user",
+    "api.my_notes": "user",
+    "api.get_note": "owner",
+    "api.update_note": "author",
+    "api.delete_note": "author",
 }
 
 ALLOWED = {
@@ -95,6 +102,7 @@ ALLOWED = {
     "admin": {"admin"},
     "manager": {"manager", "admin"},
     "owner": {"owner", "manager", "admin"},
+    "author": {"owner"},
 }
 
 
@@ -112,6 +120,21 @@ def _world():  # type: ignore[no-untyped-def]
     signup = sign_up(db.session, slot, user=owner)
     briefing = make_briefing_session(programme, capacity=10)
     booking = join_session(db.session, briefing, programme, user=owner)
+    acknowledge(db.session, programme, user=owner)
+    mark_attended(db.session, booking, programme, attended=True, by=manager)
+    [saved] = sync(
+        db.session,
+        [
+            {
+                "client_id": str(uuid.uuid4()),
+                "type": "observation",
+                "activity_id": slot.id,
+                "fields": {"did": "Looked"},
+                "updated_at": "2030-01-01T10:00:00+00:00",
+            }
+        ],
+        user=owner,
+    )
     task = create_task(
         db.session,
         programme,
@@ -136,6 +159,7 @@ def _world():  # type: ignore[no-untyped-def]
         "briefing_id": briefing.id,
         "booking_id": booking.id,
         "task_id": task.id,
+        "note_id": saved.id,
     }
     db.session.commit()
     return people, values
@@ -153,7 +177,8 @@ def _requests(app, values):  # type: ignore[no-untyped-def]
         url = re.sub(
             r"<(?:[^:>]+:)?([^>]+)>", lambda m, v=rule_values: str(v[m.group(1)]), rule.rule
         )
-        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+        methods = (rule.methods or set()) - {"HEAD", "OPTIONS"}
+        for method in sorted(methods, key=lambda m: (m == "DELETE", m)):  # deletes last
             yield rule.endpoint, method, url
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.capture import schema
+from app.capture.models import NoteType
 from app.programmes.models import ActivityKind
 from app.programmes.services import MAX_CAPACITY
 
@@ -57,6 +59,55 @@ DATETIME = {
     "format": "date-time",
     "description": "ISO 8601; without an offset it is read in the programme's time zone.",
 }
+
+
+def _field_schema(spec: Any) -> dict[str, Any]:
+    if isinstance(spec, schema.Text):
+        return {"type": "string", "maxLength": spec.max}
+    if isinstance(spec, schema.TextList):
+        return {
+            "type": "array",
+            "maxItems": spec.max_items,
+            "items": {"type": "string", "maxLength": spec.max},
+        }
+    if isinstance(spec, schema.Scale):
+        return {"type": "integer", "minimum": spec.low, "maximum": spec.high}
+    if isinstance(spec, schema.Choices):
+        return {"type": "array", "items": {"enum": list(spec.options)}}
+    if isinstance(spec, schema.Flag):
+        return {"type": "boolean"}
+    if isinstance(spec, schema.When):
+        return {"type": "string", "format": "date-time"}
+    return {
+        "type": "array",
+        "maxItems": spec.max_items,
+        "items": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["at"],
+            "properties": {
+                "at": {
+                    "type": "integer",
+                    "minimum": 0,
+                    "maximum": 86400,
+                    "description": "seconds into the call",
+                },
+                "what": {"type": "string", "maxLength": 1000},
+                "words": {"type": "string", "maxLength": 1000},
+            },
+        },
+    }
+
+
+def _note_fields(note_type: NoteType) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            name: _field_schema(spec) for name, spec in schema.FIELDS[note_type].items()
+        },
+    }
+
 
 SCHEMAS: dict[str, Any] = {
     "User": {
@@ -212,6 +263,56 @@ SCHEMAS: dict[str, Any] = {
             },
         },
     },
+    "ObservationFields": _note_fields(NoteType.OBSERVATION),
+    "CallNoteFields": _note_fields(NoteType.CALL_NOTE),
+    "SyncItem": {
+        "type": "object",
+        "required": ["client_id", "type", "activity_id", "fields", "updated_at"],
+        "properties": {
+            "client_id": {"type": "string", "format": "uuid"},
+            "type": {"enum": ["observation", "call_note"]},
+            "activity_id": {"type": "integer"},
+            "task_id": {"type": "integer"},
+            "fields": {"oneOf": [_ref("ObservationFields"), _ref("CallNoteFields")]},
+            "updated_at": {"type": "string", "format": "date-time"},
+        },
+    },
+    "SyncResult": {
+        "type": "object",
+        "properties": {
+            "client_id": TEXT,
+            "status": {"enum": ["created", "updated", "unchanged", "rejected"]},
+            "id": {"type": ["integer", "null"]},
+            "version": {"type": ["integer", "null"]},
+            "errors": {"type": "object", "additionalProperties": {"type": "string"}},
+        },
+    },
+    "Note": {
+        "type": "object",
+        "properties": {
+            "id": {"type": "integer"},
+            "client_id": TEXT,
+            "type": {"enum": ["observation", "call_note"]},
+            "activity_id": {"type": "integer"},
+            "task_id": {"type": ["integer", "null"]},
+            "version": {"type": "integer"},
+            "fields": {"type": "object"},
+            "contacts_found": {
+                "type": "array",
+                "items": {"enum": ["email", "phone", "card", "iban"]},
+            },
+            "updated_at": {"type": "string", "format": "date-time"},
+            "locked": {"type": "boolean"},
+        },
+    },
+    "NoteEdit": {
+        "type": "object",
+        "required": ["fields", "version"],
+        "properties": {
+            "fields": {"type": "object"},
+            "version": {"type": "integer", "description": "the version the edit is based on"},
+        },
+    },
     "Error": {
         "type": "object",
         "required": ["error"],
@@ -237,7 +338,7 @@ FILTERS = [
 
 def openapi_document() -> dict[str, Any]:
     pid, aid, sid = _id("programme_id"), _id("activity_id"), _id("signup_id")
-    tid, bid = _id("task_id"), _id("briefing_id")
+    tid, bid, nid = _id("task_id"), _id("briefing_id"), _id("note_id")
     status_op = {
         action: {
             "post": _op(
@@ -395,6 +496,73 @@ def openapi_document() -> dict[str, Any]:
                     params=[pid, tid],
                 ),
                 "delete": _op("Retire a task (organisers)", 200, _ref("Task"), params=[pid, tid]),
+            },
+            "/sync": {
+                "post": {
+                    "summary": "Upload notes from a phone; resending never duplicates, bad items "
+                    "are rejected one by one",
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["items"],
+                                    "properties": {
+                                        "items": {
+                                            "type": "array",
+                                            "maxItems": 100,
+                                            "items": _ref("SyncItem"),
+                                        }
+                                    },
+                                }
+                            }
+                        },
+                    },
+                    "responses": {
+                        "200": {
+                            "description": "one result per item",
+                            "content": {
+                                "application/json": {
+                                    "schema": {
+                                        "type": "object",
+                                        "properties": {
+                                            "results": {
+                                                "type": "array",
+                                                "items": _ref("SyncResult"),
+                                            }
+                                        },
+                                    }
+                                }
+                            },
+                        },
+                        "400": ERROR,
+                        "401": ERROR,
+                    },
+                },
+            },
+            "/me/notes": {"get": _op("My notes", 200, _list_of("Note"), errors=(401,))},
+            "/notes/{note_id}": {
+                "get": _op("One note (author and organisers)", 200, _ref("Note"), params=[nid]),
+                "patch": _op(
+                    "Edit a note, naming the version it is based on; 409 if stale",
+                    200,
+                    _ref("Note"),
+                    body="NoteEdit",
+                    errors=(400, 401, 403, 404, 409),
+                    params=[nid],
+                ),
+                "delete": {
+                    "summary": "Delete a note (author)",
+                    "parameters": [nid],
+                    "responses": {
+                        "204": {"description": "deleted"},
+                        "401": ERROR,
+                        "403": ERROR,
+                        "404": ERROR,
+                        "409": ERROR,
+                    },
+                },
             },
             "/signups/{signup_id}": {
                 "delete": _op(

@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 from app.accounts.models import User
 from app.accounts.services import user_by_email
 from app.briefings.models import Task, TaskScope, task_assignees
-from app.db import DbSession, utcnow
+from app.db import DbSession, is_id, utcnow
 from app.errors import Conflict, DomainError, NotFound
 from app.programmes.models import Activity, ActivityKind, Programme
 from app.programmes.services import can_manage, require_manager
@@ -46,9 +46,7 @@ def _apply(session: DbSession, task: Task, programme: Programme, data: TaskInput
     activity_id = kind = None
     people: list[User] = []
     if scope == TaskScope.SLOT:
-        activity = (
-            session.get(Activity, data.activity_id) if isinstance(data.activity_id, int) else None
-        )
+        activity = session.get(Activity, data.activity_id) if is_id(data.activity_id) else None
         if activity is None or activity.programme_id != programme.id:
             raise DomainError("Pick a slot of this programme.", field="activity_id")
         activity_id = activity.id

@@ -355,3 +355,13 @@ def test_every_reference_in_the_openapi_document_resolves(client):
         _, section, kind, name = ref.split("/")
         assert name in doc[section][kind], ref
     assert set(doc["components"]["responses"]) == {"Error"}
+
+
+def test_ids_too_big_for_the_database_are_404_not_500(client):
+    headers = bearer(make_user())
+    for url in (
+        "/api/v1/programmes/99999999999999999999",
+        "/api/v1/activities/2147483648",
+        "/programmes/99999999999999999999",
+    ):
+        assert client.get(url, headers=headers).status_code == 404

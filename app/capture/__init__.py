@@ -1,0 +1,1 @@
+"""Field capture: observations and call-listening notes, synced from phones."""

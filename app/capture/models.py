@@ -1,0 +1,48 @@
+"""A note from the field: an observation or a call-listening note, keyed by the phone's id."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.accounts.models import User
+from app.db import UTCDateTime, utcnow
+from app.extensions import db
+from app.programmes.models import Activity
+
+
+class NoteType(StrEnum):
+    OBSERVATION = "observation"
+    CALL_NOTE = "call_note"
+
+
+class Note(db.Model):  # type: ignore[name-defined]
+    __tablename__ = "notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Made on the phone before the first save; unique, so a resent note is never stored twice.
+    client_id: Mapped[str] = mapped_column(String(36), unique=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    activity_id: Mapped[int] = mapped_column(
+        ForeignKey("activities.id", ondelete="CASCADE"), index=True
+    )
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id", ondelete="SET NULL"))
+    type: Mapped[NoteType] = mapped_column(String(20))
+    #: The note's fields, checked against app.capture.schema before they are stored.
+    fields: Mapped[dict[str, Any]] = mapped_column(JSON)
+    #: Goes up by one with each stored edit; an edit names the version it was based on.
+    version: Mapped[int] = mapped_column(default=1)
+    #: When the phone last changed the note (orders edits that arrive late).
+    client_updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Set when a debrief publishes: the note can no longer be edited or deleted.
+    locked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    author: Mapped[User] = relationship()
+    activity: Mapped[Activity] = relationship()

@@ -1,0 +1,192 @@
+"""The fields of each note type, with their limits; one checker for the sync API and the pages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from app.capture.models import NoteType
+from app.text import text_problem
+
+LABELS = ("surprise", "workaround", "roadblock", "own_words")
+
+
+@dataclass(frozen=True)
+class Text:
+    max: int
+
+
+@dataclass(frozen=True)
+class TextList:
+    max_items: int
+    max: int
+
+
+@dataclass(frozen=True)
+class Scale:
+    low: int
+    high: int
+
+
+@dataclass(frozen=True)
+class Choices:
+    options: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Flag:
+    pass
+
+
+@dataclass(frozen=True)
+class When:
+    pass
+
+
+@dataclass(frozen=True)
+class Moments:
+    max_items: int = 300
+
+
+Field = Text | TextList | Scale | Choices | Flag | When | Moments
+
+COMMON: dict[str, Field] = {
+    "task_answer": Text(4000),
+    "tags": TextList(20, 40),
+}
+FIELDS: dict[NoteType, dict[str, Field]] = {
+    NoteType.OBSERVATION: {
+        **COMMON,
+        "customer": Text(200),  #: a few anonymous words, never a name
+        "channel": Text(100),
+        "place": Text(200),
+        "observed_at": When(),
+        "did": Text(4000),
+        "said": TextList(50, 1000),  #: verbatim quotes, one per item
+        "asked": Text(2000),
+        "answered": Text(2000),
+        "needs": TextList(20, 300),
+        "pain_points": TextList(20, 300),
+        "delights": TextList(20, 300),
+        "surprised": Text(2000),
+        "labels": Choices(LABELS),
+        "mood": Scale(1, 5),
+        "consent": Flag(),
+    },
+    NoteType.CALL_NOTE: {
+        **COMMON,
+        "reason": Text(300),
+        "customer_type": Text(100),
+        "moments": Moments(),
+        "effort": Scale(1, 7),
+        "mood_start": Scale(1, 5),
+        "mood_end": Scale(1, 5),
+        "resolved_first_contact": Flag(),
+        "root_cause": Text(1000),
+        "do_better": Text(2000),
+    },
+}
+
+
+def _text(value: Any, limit: int) -> str:
+    if not isinstance(value, str):
+        raise ValueError("must be text")
+    value = value.strip()
+    if len(value) > limit:
+        raise ValueError(f"is too long ({len(value)} characters; at most {limit})")
+    problem = text_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+def _check(spec: Field, value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(spec, Text):
+        return _text(value, spec.max)
+    if isinstance(spec, TextList):
+        if not isinstance(value, list):
+            raise ValueError("must be a list of texts")
+        if len(value) > spec.max_items:
+            raise ValueError(f"has {len(value)} items; at most {spec.max_items}")
+        return [t for t in (_text(v, spec.max) for v in value) if t]
+    if isinstance(spec, Scale):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int)
+            or not spec.low <= value <= spec.high
+        ):
+            raise ValueError(f"must be a whole number from {spec.low} to {spec.high}")
+        return value
+    if isinstance(spec, Choices):
+        if not isinstance(value, list) or any(v not in spec.options for v in value):
+            raise ValueError(f"must be a list of: {', '.join(spec.options)}")
+        return sorted(set(value))
+    if isinstance(spec, Flag):
+        if not isinstance(value, bool):
+            raise ValueError("must be true or false")
+        return value
+    if isinstance(spec, When):
+        try:
+            parsed = datetime.fromisoformat(_text(value, 40))
+        except ValueError as err:
+            raise ValueError("must be an ISO 8601 date and time") from err
+        if parsed.tzinfo is None:
+            raise ValueError("needs a time-zone offset")
+        return parsed.isoformat()
+    return _moments(spec, value)
+
+
+def _moments(spec: Moments, value: Any) -> list[dict[str, Any]]:
+    if not isinstance(value, list) or len(value) > spec.max_items:
+        raise ValueError(f"must be a list of at most {spec.max_items} moments")
+    moments = []
+    for item in value:
+        if not isinstance(item, dict) or set(item) - {"at", "what", "words"}:
+            raise ValueError("each moment has at, what and words")
+        at = item.get("at")
+        if isinstance(at, bool) or not isinstance(at, int) or not 0 <= at <= 86_400:
+            raise ValueError("each moment's at is seconds into the call (0 to 86400)")
+        moments.append(
+            {
+                "at": at,
+                "what": _text(item.get("what", ""), 1000),
+                "words": _text(item.get("words", ""), 1000),
+            }
+        )
+    return sorted(moments, key=lambda m: m["at"])
+
+
+def clean_fields(note_type: NoteType, fields: Any) -> tuple[dict[str, Any], dict[str, str]]:
+    """The fields as stored, and a message per bad field (empty when all is well)."""
+    if not isinstance(fields, dict):
+        return {}, {"fields": "must be an object"}
+    specs = FIELDS[note_type]
+    clean: dict[str, Any] = {}
+    errors = {name: "is not a field of this kind of note" for name in fields if name not in specs}
+    for name, spec in specs.items():
+        if name in fields:
+            try:
+                value = _check(spec, fields[name])
+            except ValueError as err:
+                errors[name] = str(err)
+            else:
+                if value not in (None, "", []):
+                    clean[name] = value
+    return clean, errors
+
+
+def free_text(note_type: NoteType, fields: dict[str, Any]) -> list[str]:
+    """Every piece of free text in a note, for the contact-details check."""
+    texts: list[str] = []
+    for name, spec in FIELDS[note_type].items():
+        value = fields.get(name)
+        if isinstance(spec, Text) and isinstance(value, str):
+            texts.append(value)
+        elif isinstance(spec, TextList) and isinstance(value, list):
+            texts += value
+        elif isinstance(spec, Moments) and isinstance(value, list):
+            texts += [m["what"] for m in value] + [m["words"] for m in value]
+    return texts

@@ -1,0 +1,114 @@
+"""Reading, editing and deleting notes after they are stored."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from app.accounts.models import User
+from app.capture.models import Note
+from app.capture.redaction import find_contacts, redact
+from app.capture.schema import FIELDS, Moments, Text, TextList, clean_fields, free_text
+from app.db import DbSession, utcnow
+from app.errors import Conflict, DomainError, NotAllowed, NotFound
+from app.programmes.models import Activity
+from app.programmes.services import can_manage
+
+
+def can_see_original(note: Note, user: User) -> bool:
+    """The author and the programme's organisers see contact details; everyone else, redacted."""
+    return note.author_id == user.id or can_manage(note.activity.programme, user)
+
+
+def get_note(session: DbSession, note_id: int, *, user: User) -> Note:
+    note = session.get(
+        Note, note_id, options=[joinedload(Note.activity).joinedload(Activity.programme)]
+    )
+    if note is None or note.deleted_at is not None or not can_see_original(note, user):
+        raise NotFound("There is no such note.")
+    return note
+
+
+def my_notes(session: DbSession, user: User) -> list[Note]:
+    return list(
+        session.scalars(
+            select(Note)
+            .options(joinedload(Note.activity))
+            .where(Note.author_id == user.id, Note.deleted_at.is_(None))
+            .order_by(Note.created_at.desc())
+        )
+    )
+
+
+def update_note(
+    session: DbSession, note: Note, fields: Any, *, base_version: Any, user: User
+) -> Note:
+    """An edit from the author, based on the version they last saw; 409 if it changed since."""
+    if note.author_id != user.id:
+        raise NotAllowed("Only the author can edit a note.")
+    if note.locked_at is not None:
+        raise Conflict("This note is locked: its debrief has been published.")
+    if base_version != note.version:
+        raise Conflict(
+            f"This note changed since you opened it (now version {note.version}). "
+            "Reload it and make your change again."
+        )
+    clean, errors = clean_fields(note.type, fields)
+    if errors:
+        raise DomainError("; ".join(f"{k} {v}" for k, v in sorted(errors.items())), field="fields")
+    note.fields, note.client_updated_at = clean, utcnow()
+    note.version += 1
+    session.flush()
+    return note
+
+
+def delete_note(session: DbSession, note: Note, *, user: User) -> None:
+    if note.author_id != user.id:
+        raise NotAllowed("Only the author can delete a note.")
+    if note.locked_at is not None:
+        raise Conflict("This note is locked: its debrief has been published.")
+    note.deleted_at = utcnow()
+    session.flush()
+
+
+def contacts_in(note: Note) -> list[str]:
+    """The kinds of contact details found in a note's free text."""
+    return sorted(
+        {f.kind for text in free_text(note.type, note.fields) for f in find_contacts(text)}
+    )
+
+
+def redacted_fields(note: Note) -> dict[str, Any]:
+    """The note's fields as everyone but the author and organisers sees them."""
+    out: dict[str, Any] = {}
+    for name, value in note.fields.items():
+        spec = FIELDS[note.type].get(name)
+        if isinstance(spec, Text):
+            out[name] = redact(value)
+        elif isinstance(spec, TextList):
+            out[name] = [redact(v) for v in value]
+        elif isinstance(spec, Moments):
+            out[name] = [
+                {**m, "what": redact(m["what"]), "words": redact(m["words"])} for m in value
+            ]
+        else:
+            out[name] = value
+    return out
+
+
+def note_json(note: Note, *, viewer: User) -> dict[str, Any]:
+    original = can_see_original(note, viewer)
+    return {
+        "id": note.id,
+        "client_id": note.client_id,
+        "type": str(note.type),
+        "activity_id": note.activity_id,
+        "task_id": note.task_id,
+        "version": note.version,
+        "fields": note.fields if original else redacted_fields(note),
+        "contacts_found": contacts_in(note),
+        "updated_at": note.client_updated_at.isoformat(),
+        "locked": note.locked_at is not None,
+    }

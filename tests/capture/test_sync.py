@@ -1,0 +1,228 @@
+"""Notes from phones: stored once, edits ordered, bad items refused one by one."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import func, select
+
+from app.briefings.services import acknowledge, save_pack
+from app.capture.models import Note
+from app.capture.services import get_note, note_json, update_note
+from app.capture.sync import sync
+from app.errors import Conflict, NotFound
+from app.extensions import db
+from app.signups.services import sign_up
+from tests.factories import make_activity, make_programme, make_user
+
+
+@pytest.fixture
+def field():  # type: ignore[no-untyped-def]
+    """A person with a confirmed place on a slot and the briefing done."""
+    programme = make_programme()
+    slot = make_activity(programme)
+    person = make_user()
+    sign_up(db.session, slot, user=person)
+    acknowledge(db.session, programme, user=person)
+    return person, slot
+
+
+def item(
+    slot, *, client_id=None, fields=None, updated="2030-01-01T10:00:00+00:00", kind="observation"
+):  # type: ignore[no-untyped-def]
+    return {
+        "client_id": client_id or str(uuid.uuid4()),
+        "type": kind,
+        "activity_id": slot.id,
+        "fields": fields
+        if fields is not None
+        else {"customer": "woman, 40s, with a toddler", "said": ["Where are the nappies?"]},
+        "updated_at": updated,
+    }
+
+
+def count_notes() -> int:
+    return db.session.scalar(select(func.count()).select_from(Note))
+
+
+def test_sending_the_same_note_again_never_makes_a_second(field):
+    person, slot = field
+    note = item(slot)
+    [first] = sync(db.session, [note], user=person)
+    [again] = sync(db.session, [note], user=person)
+    assert (first.status, again.status) == ("created", "unchanged")
+    assert first.id == again.id and count_notes() == 1
+
+
+def test_a_newer_edit_updates_and_an_older_copy_arriving_late_does_not(field):
+    person, slot = field
+    client_id = str(uuid.uuid4())
+    sync(db.session, [item(slot, client_id=client_id, fields={"did": "v1"})], user=person)
+    [newer] = sync(
+        db.session,
+        [
+            item(
+                slot, client_id=client_id, fields={"did": "v2"}, updated="2030-01-01T10:05:00+00:00"
+            )
+        ],
+        user=person,
+    )
+    [late] = sync(
+        db.session,
+        [
+            item(
+                slot, client_id=client_id, fields={"did": "v0"}, updated="2030-01-01T09:59:00+00:00"
+            )
+        ],
+        user=person,
+    )
+    assert (newer.status, newer.version, late.status) == ("updated", 2, "unchanged")
+    assert db.session.scalar(select(Note)).fields == {"did": "v2"}
+
+
+def test_bad_items_are_rejected_and_good_ones_kept(field):
+    person, slot = field
+    results = sync(
+        db.session,
+        [
+            item(slot),
+            {
+                "client_id": "not-a-uuid",
+                "type": "observation",
+                "activity_id": slot.id,
+                "fields": {},
+            },
+            item(slot, kind="poem"),
+            item(slot, fields={"said": ["x" * 1001]}),
+            item(slot, fields={"said": ["q"] * 10_000}),
+            item(slot, fields={"mood": 9}),
+            item(slot, fields={"favourite_colour": "blue"}),
+            item(slot, updated="yesterday"),
+            {**item(slot), "activity_id": 99999},
+            "not even an object",
+            item(
+                slot,
+                kind="call_note",
+                fields={"moments": [{"at": 12, "what": "Greets", "words": "Hi"}], "effort": 3},
+            ),
+        ],
+        user=person,
+    )
+    assert [r.status for r in results] == ["created"] + ["rejected"] * 9 + ["created"]
+    assert results[3].errors == {"said": "is too long (1001 characters; at most 1000)"}
+    assert "at most 50" in results[4].errors["said"]
+    assert count_notes() == 2
+
+
+def test_only_people_on_the_slot_with_the_briefing_done_can_send_notes(field):
+    _, slot = field
+    stranger = make_user()
+    [refused] = sync(db.session, [item(slot)], user=stranger)
+    assert refused.errors == {"activity_id": "You do not have a confirmed place on this slot."}
+    unbriefed = make_user()
+    sign_up(db.session, slot, user=unbriefed)
+    [refused] = sync(db.session, [item(slot)], user=unbriefed)
+    assert "acknowledge the briefing pack" in refused.errors["briefing"]
+    save_pack(
+        db.session, slot.programme, body="Optional", required=False, by=slot.programme.organisers[0]
+    )
+    assert sync(db.session, [item(slot)], user=unbriefed)[0].status == "created"
+
+
+def test_someone_elses_client_id_is_refused(field):
+    person, slot = field
+    note = item(slot)
+    sync(db.session, [note], user=person)
+    other = make_user()
+    sign_up(db.session, slot, user=other)
+    acknowledge(db.session, slot.programme, user=other)
+    [refused] = sync(
+        db.session,
+        [{**note, "updated_at": "2031-01-01T00:00:00+00:00", "fields": {"did": "hijack"}}],
+        user=other,
+    )
+    assert refused.status == "rejected" and "someone else" in refused.errors["client_id"]
+
+
+def test_edit_names_its_base_version_and_stale_edits_are_refused(field):
+    person, slot = field
+    [saved] = sync(db.session, [item(slot, fields={"did": "first"})], user=person)
+    note = get_note(db.session, saved.id, user=person)
+    update_note(db.session, note, {"did": "second"}, base_version=1, user=person)
+    with pytest.raises(Conflict, match="changed since you opened it"):
+        update_note(db.session, note, {"did": "third"}, base_version=1, user=person)
+    assert note.fields == {"did": "second"} and note.version == 2
+
+
+def test_contact_details_show_to_the_author_and_are_redacted_for_others(field):
+    person, slot = field
+    [saved] = sync(
+        db.session,
+        [
+            item(
+                slot,
+                fields={
+                    "said": ["Email me at jo@example.com", "or ring 07911 123456"],
+                    "did": "Paid",
+                },
+            )
+        ],
+        user=person,
+    )
+    note = get_note(db.session, saved.id, user=person)
+    mine = note_json(note, viewer=person)
+    assert mine["fields"]["said"][0] == "Email me at jo@example.com"
+    assert mine["contacts_found"] == ["email", "phone"]
+    shared = note_json(note, viewer=make_user())
+    assert shared["fields"]["said"] == [
+        "Email me at [email removed]",
+        "or ring [phone number removed]",
+    ]
+    with pytest.raises(NotFound):
+        get_note(db.session, saved.id, user=make_user())
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    batches=st.lists(
+        st.lists(
+            st.tuples(
+                st.integers(0, 3),
+                st.integers(0, 5),
+                st.text(max_size=30).filter(lambda t: "\x00" not in t),
+            ),
+            max_size=5,
+        ),
+        min_size=1,
+        max_size=4,
+    ),
+)
+def test_replaying_any_sequence_of_batches_stores_the_same_notes(field, batches):
+    """Send the batches, then send them all again in the same order: nothing changes."""
+    person, slot = field
+    db.session.execute(Note.__table__.delete())
+    ids = [str(uuid.UUID(int=n + 1)) for n in range(4)]
+    items = [
+        [
+            item(
+                slot,
+                client_id=ids[c],
+                fields={"did": text},
+                updated=f"2030-01-01T10:0{minute}:00+00:00",
+            )
+            for c, minute, text in batch
+        ]
+        for batch in batches
+    ]
+    for batch in items:
+        sync(db.session, batch, user=person)
+    first = {n.client_id: (n.fields, n.version) for n in db.session.scalars(select(Note))}
+    for batch in items:
+        assert all(r.status == "unchanged" for r in sync(db.session, batch, user=person))
+    again = {n.client_id: (n.fields, n.version) for n in db.session.scalars(select(Note))}
+    assert again == first and len(first) == len({c for b in batches for c, _, _ in b})
