@@ -68,9 +68,10 @@ def register_blueprints(app: Flask) -> None:
     from app.briefings.views import bp as briefings_bp
     from app.capture.views import bp as capture_bp
     from app.programmes.views import bp as programmes_bp
+    from app.pwa import bp as pwa_bp
     from app.signups.views import bp as signups_bp
 
-    for bp in (accounts_bp, programmes_bp, signups_bp, briefings_bp, capture_bp, api_bp):
+    for bp in (accounts_bp, programmes_bp, signups_bp, briefings_bp, capture_bp, pwa_bp, api_bp):
         app.register_blueprint(bp)
 
 

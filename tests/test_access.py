@@ -26,6 +26,9 @@ ACCESS = {
     "accounts.reset_password": "public",
     "signups.feed": "public",
     "api.openapi": "public",
+    "pwa.service_worker": "public",
+    "pwa.offline": "public",
+    "api.csrf_token": "user",
     "accounts.logout": "public",  # signing out when signed out is harmless
     "accounts.account": "user",
     "programmes.home": "user",

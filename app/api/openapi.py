@@ -386,6 +386,14 @@ def openapi_document() -> dict[str, Any]:
                     "responses": {"200": {"description": "OpenAPI 3.1"}},
                 }
             },
+            "/csrf-token": {
+                "get": _op(
+                    "A CSRF token for the next write with the browser session",
+                    200,
+                    {"type": "object", "properties": {"token": TEXT}},
+                    errors=(401,),
+                )
+            },
             "/me": {"get": _op("The signed-in person", 200, _ref("User"), errors=(401,))},
             "/me/schedule": {
                 "get": _op("My sign-ups in time order", 200, _list_of("Signup"), errors=(401,))

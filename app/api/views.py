@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import g, jsonify, request
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 
 from app.accounts.services import user_for_api_token
 from app.api import bp
@@ -102,6 +103,12 @@ def _activity_input(data: dict[str, Any], tz: str) -> ActivityInput:
 @bp.get("/openapi.json")
 def openapi():  # type: ignore[no-untyped-def]
     return jsonify(openapi_document())
+
+
+@bp.get("/csrf-token")
+def csrf_token():  # type: ignore[no-untyped-def]
+    """A fresh token for the browser's next JSON write (the outbox asks before each send)."""
+    return jsonify(token=generate_csrf())
 
 
 @bp.get("/me")

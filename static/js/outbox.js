@@ -1,0 +1,294 @@
+// The outbox: a note is written to IndexedDB before any network call, then sent one at a time.
+// A record leaves the phone only when the server confirms its client id; on a network error,
+// a 5xx or a 401 it stays. A note the server refuses stays too, with the reason shown.
+(() => {
+  const DB_NAME = 'listening-post';
+  const STORE = 'outbox';
+  const signedIn = () => document.querySelector('form[action="/logout"]') !== null;
+  let sending = false;
+  let lastSent = localStorage.getItem('lp-last-sent');
+  let offline = !navigator.onLine;
+
+  function openDb() {
+    return new Promise((resolve, reject) => {
+      const request = indexedDB.open(DB_NAME, 1);
+      request.onupgradeneeded = () => request.result.createObjectStore(STORE, { keyPath: 'client_id' });
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    });
+  }
+
+  async function withStore(mode, work) {
+    const db = await openDb();
+    try {
+      return await new Promise((resolve, reject) => {
+        const tx = db.transaction(STORE, mode);
+        const result = work(tx.objectStore(STORE));
+        tx.oncomplete = () => resolve(result && 'result' in result ? result.result : undefined);
+        tx.onerror = () => reject(tx.error);
+      });
+    } finally {
+      db.close(); // iOS may close it under memory pressure anyway: open per use
+    }
+  }
+
+  const all = () => withStore('readonly', (s) => s.getAll());
+  const put = (record) => withStore('readwrite', (s) => s.put(record));
+  const remove = (clientId) => withStore('readwrite', (s) => s.delete(clientId));
+
+  // Form values as note fields; the server checks them again against the same limits.
+  function fieldsOf(form) {
+    const fields = {};
+    const data = new FormData(form);
+    form.querySelectorAll('[data-kind]').forEach((el) => {
+      const value = (data.get(el.name) || '').trim();
+      if (!value) return;
+      if (el.dataset.kind === 'lines') fields[el.name] = value.split('\n').map((v) => v.trim()).filter(Boolean);
+      else if (el.dataset.kind === 'moments') fields[el.name] = parseMoments(value);
+      else fields[el.name] = value;
+    });
+    if (fields.tags) fields.tags = fields.tags.split(',').map((t) => t.trim()).filter(Boolean);
+    ['mood', 'effort', 'mood_start', 'mood_end'].forEach((name) => {
+      if (data.get(name)) fields[name] = Number(data.get(name));
+    });
+    if (data.getAll('labels').length) fields.labels = data.getAll('labels');
+    if (data.get('consent')) fields.consent = true;
+    if (data.get('resolved_first_contact')) fields.resolved_first_contact = data.get('resolved_first_contact') === 'yes';
+    return fields;
+  }
+
+  function parseMoments(text) {
+    return text.split('\n').map((line) => line.trim()).filter(Boolean).map((line) => {
+      const match = line.match(/^(?:(\d{1,3}):)?(\d{1,2}):(\d{2})\s*(.*)$/);
+      if (!match) return { at: -1, what: line, words: '' }; // the server explains what is wrong
+      const [, h, m, s, rest] = match;
+      const [what, ...words] = rest.split('|');
+      return { at: Number(h || 0) * 3600 + Number(m) * 60 + Number(s), what: what.trim(), words: words.join('|').trim() };
+    });
+  }
+
+  async function csrfToken() {
+    const response = await fetch('/api/v1/csrf-token', { credentials: 'same-origin', cache: 'no-store' });
+    if (response.status === 401) throw Object.assign(new Error('signed out'), { signedOut: true });
+    if (!response.ok) throw new Error('no token');
+    return (await response.json()).token;
+  }
+
+  async function flush() {
+    if (sending || !signedIn()) return render();
+    sending = true;
+    let stop = null;
+    try {
+      for (const record of await all()) {
+        if (record.state === 'rejected') continue;
+        try {
+          const token = await csrfToken();
+          const response = await fetch('/api/v1/sync', {
+            method: 'POST',
+            credentials: 'same-origin',
+            headers: { 'Content-Type': 'application/json', 'X-CSRFToken': token },
+            body: JSON.stringify({ items: [record.item] }),
+          });
+          if (!response.ok) { stop = response.status === 401 ? 'signed out' : 'server'; break; }
+          const [result] = (await response.json()).results;
+          if (result.client_id !== record.client_id) { stop = 'server'; break; }
+          if (result.status === 'rejected') {
+            await put({ ...record, state: 'rejected', errors: result.errors });
+          } else {
+            await remove(record.client_id);
+            lastSent = new Date().toISOString();
+            localStorage.setItem('lp-last-sent', lastSent);
+          }
+        } catch (error) {
+          stop = error.signedOut ? 'signed out' : 'network';
+          break;
+        }
+      }
+    } finally {
+      sending = false;
+      offline = stop === 'network';
+      render(stop);
+    }
+  }
+
+  function bar() {
+    let el = document.querySelector('[data-outbox-bar]');
+    if (!el) {
+      el = document.createElement('p');
+      el.className = 'outbox-bar';
+      el.setAttribute('role', 'status');
+      el.dataset.outboxBar = '';
+      el.hidden = true;
+      document.querySelector('header.top').after(el);
+    }
+    return el;
+  }
+
+  function describe(errors) {
+    return Object.entries(errors || {}).map(([field, message]) => `${field.replace(/_/g, ' ')}: ${message}`).join('; ');
+  }
+
+  async function render(stop) {
+    let records = [];
+    try { records = await all(); } catch (error) { records = []; }
+    const waiting = records.filter((r) => r.state !== 'rejected');
+    const refused = records.filter((r) => r.state === 'rejected');
+    const at = lastSent ? new Date(lastSent).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) : null;
+    let text = '';
+    if (waiting.length) {
+      text = `${waiting.length} ${waiting.length === 1 ? 'note' : 'notes'} waiting to send`;
+      if (stop === 'signed out') text += ': sign in again to send them';
+      else if (offline) text += ': no connection, they are kept on this phone';
+    } else if (at) {
+      text = `All notes sent at ${at}`;
+    }
+    if (refused.length) text += `${text ? '. ' : ''}${refused.length} refused: see My notes`;
+    const el = bar();
+    el.textContent = text;
+    el.hidden = !text;
+    const panel = document.querySelector('[data-outbox-panel]');
+    if (panel) {
+      panel.hidden = records.length === 0;
+      panel.querySelector('[data-outbox-status]').textContent = text;
+      const list = panel.querySelector('[data-outbox-list]');
+      list.replaceChildren(...records.map((r) => {
+        const li = document.createElement('li');
+        const what = r.item.type === 'call_note' ? 'Call note' : 'Observation';
+        li.textContent = `${what} · id ${r.client_id.slice(0, 8)} · ${r.state === 'rejected' ? `refused: ${describe(r.errors)}` : 'waiting'}`;
+        return li;
+      }));
+    }
+  }
+
+  async function queueNote(form) {
+    const item = {
+      client_id: form.elements.client_id.value,
+      type: form.dataset.noteType,
+      activity_id: Number(form.dataset.activityId),
+      fields: fieldsOf(form),
+      updated_at: new Date().toISOString(),
+    };
+    if (form.elements.task_id) item.task_id = Number(form.elements.task_id.value);
+    // Frozen once queued: an edit later is a new version, never a change to this record.
+    await put({ client_id: item.client_id, item, state: 'pending', queued_at: item.updated_at });
+    localStorage.removeItem(draftKey(form));
+    if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(() => {});
+    if ('serviceWorker' in navigator && 'SyncManager' in window) {
+      navigator.serviceWorker.ready.then((reg) => reg.sync.register('outbox')).catch(() => {});
+    }
+  }
+
+  // Drafts: every change is kept, so a reload or a flat battery loses a few seconds at most.
+  const draftKey = (form) => `lp-draft:${location.pathname}`;
+
+  function saveDraft(form) {
+    const values = {};
+    new FormData(form).forEach((value, key) => {
+      if (key === 'csrf_token') return;
+      values[key] = key in values ? [].concat(values[key], value) : value;
+    });
+    localStorage.setItem(draftKey(form), JSON.stringify(values));
+  }
+
+  function restoreDraft(form) {
+    const saved = localStorage.getItem(draftKey(form));
+    if (form.querySelector('.error')) return; // a page sent back with errors already holds the input
+    // A page opened from the offline cache carries an old id: each new note needs its own.
+    if (!saved) { form.elements.client_id.value = crypto.randomUUID(); return; }
+    const values = JSON.parse(saved);
+    Object.entries(values).forEach(([key, value]) => {
+      const values = [].concat(value);
+      form.querySelectorAll(`[name="${CSS.escape(key)}"]`).forEach((el) => {
+        if (el.type === 'checkbox' || el.type === 'radio') el.checked = values.includes(el.value);
+        else if (el.type !== 'hidden' || key === 'client_id') el.value = values[0];
+      });
+    });
+  }
+
+  const CONTACTS = [
+    /[\w.+-]+@[\w-]+(\.[\w-]+)+/,
+    /(?:\+|\b0)\d(?:[ .-]?\d){8,14}/,
+    /\b(?:\d[ -]?){12,18}\d\b/,
+    /\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}\b/,
+  ];
+
+  function checkContacts(el) {
+    const warning = document.getElementById(`${el.id}-contacts`);
+    if (warning) warning.hidden = !CONTACTS.some((re) => re.test(el.value));
+  }
+
+  function setUpCallTimer(form) {
+    const box = form.querySelector('[data-call-timer]');
+    if (!box) return;
+    box.hidden = false;
+    const output = box.querySelector('output');
+    const start = box.querySelector('[data-timer-start]');
+    const mark = box.querySelector('[data-timer-mark]');
+    const moments = form.querySelector('#moments');
+    let began = null;
+    const elapsed = () => Math.floor((Date.now() - began) / 1000);
+    const clock = (s) => `${String(Math.floor(s / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
+    start.addEventListener('click', () => {
+      began = Date.now();
+      start.textContent = 'Restart the timer';
+      mark.disabled = false;
+      setInterval(() => { output.textContent = clock(elapsed()); }, 500);
+    });
+    mark.addEventListener('click', () => {
+      const prefix = moments.value && !moments.value.endsWith('\n') ? '\n' : '';
+      moments.value += `${prefix}${clock(elapsed())} `;
+      moments.focus();
+      moments.setSelectionRange(moments.value.length, moments.value.length);
+      saveDraft(form);
+    });
+  }
+
+  function setUpCapture(form) {
+    restoreDraft(form);
+    form.addEventListener('input', (event) => {
+      saveDraft(form);
+      if (event.target.matches('[data-contacts]')) checkContacts(event.target);
+    });
+    form.querySelectorAll('[data-contacts]').forEach(checkContacts);
+    setUpCallTimer(form);
+    form.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      try {
+        await queueNote(form);
+      } catch (error) {
+        form.submit(); // no IndexedDB (private mode): the plain form post still saves the note
+        return;
+      }
+      location.href = '/notes';
+    });
+  }
+
+  function exportPending() {
+    all().then((records) => {
+      const blob = new Blob([JSON.stringify(records, null, 2)], { type: 'application/json' });
+      const link = document.createElement('a');
+      link.href = URL.createObjectURL(blob);
+      link.download = `listening-post-notes-${new Date().toISOString().slice(0, 10)}.json`;
+      link.click();
+      URL.revokeObjectURL(link.href);
+    });
+  }
+
+  document.addEventListener('DOMContentLoaded', () => {
+    if (!('indexedDB' in window)) return;
+    const form = document.querySelector('form[data-capture]');
+    if (form) setUpCapture(form);
+    document.querySelector('[data-sync-now]')?.addEventListener('click', flush);
+    document.querySelector('[data-export]')?.addEventListener('click', exportPending);
+    document.querySelector('form[action="/logout"]')?.addEventListener('submit', () => {
+      navigator.serviceWorker?.controller?.postMessage('clear-pages'); // notes stay in the outbox
+    });
+    window.addEventListener('online', () => { offline = false; flush(); });
+    window.addEventListener('offline', () => { offline = true; render(); });
+    document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'visible') flush(); });
+    navigator.serviceWorker?.addEventListener('message', (event) => { if (event.data === 'flush') flush(); });
+    setInterval(flush, 60000);
+    if ('serviceWorker' in navigator) navigator.serviceWorker.register('/sw.js').catch(() => {});
+    flush();
+  });
+})();

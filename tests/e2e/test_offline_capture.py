@@ -1,0 +1,175 @@
+"""With no signal the app still opens, notes wait on the phone, and each arrives exactly once."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
+from sqlalchemy import select
+
+from app.briefings.services import acknowledge
+from app.capture.models import Note
+from app.extensions import db
+from app.signups.services import sign_up
+from tests.e2e.test_signup_flow import sign_in
+from tests.factories import make_activity, make_programme, make_user
+from tests.live_server import ROOT
+
+
+def stored_notes() -> list[Note]:
+    db.session.rollback()  # see what the server committed
+    return list(db.session.scalars(select(Note)))
+
+
+def pending(page: Page) -> int:
+    return page.evaluate("""() => new Promise((resolve) => {
+        const open = indexedDB.open('listening-post', 1);
+        open.onsuccess = () => {
+            const request = open.result.transaction('outbox').objectStore('outbox').count();
+            request.onsuccess = () => { resolve(request.result); open.result.close(); };
+        };
+    })""")
+
+
+def observe(page: Page, server: str, slot_id: int, words: str) -> None:
+    page.goto(f"{server}/activities/{slot_id}/notes/new/observation")
+    page.get_by_label("The customer, in a few anonymous words").fill("woman, 30s, with a pram")
+    page.get_by_label("What they did").fill(words)
+    page.get_by_label("What they said, in their own words").fill("Is there a lift?")
+    page.get_by_role("button", name="Save note").tap()
+    expect(page.get_by_role("heading", name="My notes")).to_be_visible()
+
+
+def test_notes_made_offline_arrive_exactly_once(
+    server: str, page: Page, context: BrowserContext
+) -> None:
+    programme = make_programme()
+    slot = make_activity(programme, kind="customer_observation", title="Watch the entrance")
+    person = make_user(email="ann@example.com")
+    sign_up(db.session, slot, user=person)
+    acknowledge(db.session, programme, user=person)
+    slot_id = slot.id
+    db.session.commit()
+
+    sign_in(page, server, "ann@example.com")
+    page.goto(f"{server}/activities/{slot_id}/notes/new/observation")
+    page.evaluate("navigator.serviceWorker.ready")
+    page.reload()  # now controlled by the worker: visited pages are kept for offline use
+    page.goto(f"{server}/activities/{slot_id}/notes/new/call_note")
+    page.goto(f"{server}/notes")
+
+    context.set_offline(True)
+    page.reload()
+    expect(page.get_by_role("heading", name="My notes")).to_be_visible()  # the app still opens
+    for n in range(3):
+        observe(page, server, slot_id, f"Stopped at the door, looked for a ramp ({n})")
+    page.goto(f"{server}/activities/{slot_id}/notes/new/call_note")
+    page.get_by_label("Reason for the call").fill("Lift out of order")
+    page.get_by_role("button", name="Save note").tap()
+    expect(page.get_by_text("4 notes waiting to send").first).to_be_visible()
+    assert pending(page) == 4 and stored_notes() == []
+
+    context.set_offline(False)
+    expect(page.get_by_text("All notes sent at").first).to_be_visible(timeout=15000)
+    notes = stored_notes()
+    assert len(notes) == 4 and len({n.client_id for n in notes}) == 4
+    assert sorted(n.type for n in notes) == [
+        "call_note",
+        "observation",
+        "observation",
+        "observation",
+    ]
+    assert pending(page) == 0
+
+
+def test_cut_in_the_middle_of_a_sync_neither_duplicates_nor_loses(
+    server: str, browser: Browser, browser_context_args: dict
+) -> None:
+    # Requests a service worker handles bypass page.route, so this phone runs without one.
+    context = browser.new_context(**browser_context_args, service_workers="block")
+    page = context.new_page()
+    programme = make_programme()
+    slot = make_activity(programme)
+    person = make_user(email="bob@example.com")
+    sign_up(db.session, slot, user=person)
+    acknowledge(db.session, programme, user=person)
+    slot_id = slot.id
+    db.session.commit()
+    sign_in(page, server, "bob@example.com")
+
+    cut = {"done": False}
+
+    def lose_the_answer(route: Route) -> None:
+        if cut["done"]:
+            route.continue_()
+            return
+        route.fetch()  # the server stores the note…
+        cut["done"] = True
+        route.abort("internetdisconnected")  # …but the phone never hears back
+
+    page.route("**/api/v1/sync", lose_the_answer)
+    observe(page, server, slot_id, "Compared two prices")
+    expect(page.get_by_text("1 note waiting to send").first).to_be_visible(timeout=15000)
+    assert len(stored_notes()) == 1 and pending(page) == 1
+
+    page.get_by_role("button", name="Send now").tap()
+    expect(page.get_by_text("All notes sent at").first).to_be_visible(timeout=15000)
+    assert len(stored_notes()) == 1 and pending(page) == 0
+    context.close()
+
+
+def test_a_refused_note_stays_with_its_reason(server: str, page: Page) -> None:
+    programme = make_programme()
+    slot = make_activity(programme)
+    person = make_user(email="cy@example.com")
+    sign_up(db.session, slot, user=person)
+    acknowledge(db.session, programme, user=person)
+    slot_id = slot.id
+    db.session.commit()
+    sign_in(page, server, "cy@example.com")
+    page.goto(f"{server}/activities/{slot_id}/notes/new/observation")
+    page.get_by_label("What they did").fill("Asked about delivery")
+    page.get_by_label("Tags").fill("x" * 41)
+    page.get_by_role("button", name="Save note").tap()
+    expect(
+        page.get_by_text("refused: tags: is too long (41 characters; at most 40)")
+    ).to_be_visible()
+    assert pending(page) == 1 and stored_notes() == []
+
+
+def test_an_app_update_keeps_the_pages_opened_for_offline_use(
+    server: str, page: Page, context: BrowserContext
+) -> None:
+    programme = make_programme()
+    slot = make_activity(programme)
+    person = make_user(email="dee@example.com")
+    sign_up(db.session, slot, user=person)
+    acknowledge(db.session, programme, user=person)
+    slot_id = slot.id
+    db.session.commit()
+    sign_in(page, server, "dee@example.com")
+    page.goto(f"{server}/activities/{slot_id}/notes/new/observation")
+    page.evaluate("navigator.serviceWorker.ready")
+    page.reload()  # controlled: this page is now kept for offline use
+
+    # A new version of the worker installs and activates, clearing the caches it does not own.
+    source = (ROOT / "static/sw.js").read_text()
+    bumped = re.sub(r"const VERSION = '[^']+'", "const VERSION = 'lp-shell-next'", source)
+    context.route(
+        "**/sw.js?next",
+        lambda route: route.fulfill(body=bumped, content_type="text/javascript"),
+    )
+    page.evaluate("""async () => {
+        const registration = await navigator.serviceWorker.register('/sw.js?next');
+        const worker = registration.installing || registration.waiting || registration.active;
+        if (worker.state !== 'activated') {
+            await new Promise((done) => worker.addEventListener('statechange',
+                () => worker.state === 'activated' && done()));
+        }
+    }""")
+    assert "lp-shell-next" in page.evaluate("caches.keys()")
+    assert not [n for n in page.evaluate("caches.keys()") if n.startswith("lp-shell-v")]
+
+    context.set_offline(True)
+    page.goto(f"{server}/activities/{slot_id}/notes/new/observation")
+    expect(page.get_by_role("heading", name="New observation")).to_be_visible()
