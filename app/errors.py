@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, Response, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 
 class DomainError(Exception):
@@ -72,6 +72,13 @@ def register_error_handlers(app: Flask) -> None:
         if wants_json():
             return json_error("csrf_failed", message, 400)
         return render_template("errors/error.html", status=400, message=message), 400
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def _too_large(err: RequestEntityTooLarge):  # type: ignore[no-untyped-def]
+        message = "That is too much to send at once: at most 5 photos of 15 MB each."
+        if wants_json():
+            return json_error("too_large", message, 413)
+        return render_template("errors/error.html", status=413, message=message), 413
 
     @app.errorhandler(HTTPException)
     def _http(err: HTTPException):  # type: ignore[no-untyped-def]

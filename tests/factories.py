@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import itertools
 from datetime import datetime, time, timedelta
+
+from PIL import Image
 
 from app.accounts.models import Role, User
 from app.accounts.services import create_user
@@ -118,3 +121,10 @@ def make_briefing_session(
         ),
         by=programme.organisers[0],
     )
+
+
+def jpeg_bytes(size: tuple[int, int] = (64, 48), *, exif: bytes | None = None) -> bytes:
+    """A small real JPEG, optionally carrying EXIF (as a phone's photo would)."""
+    out = io.BytesIO()
+    Image.new("RGB", size, (200, 120, 40)).save(out, "JPEG", **({"exif": exif} if exif else {}))
+    return out.getvalue()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 import uuid
 
@@ -11,11 +12,18 @@ from sqlalchemy import update
 from app.accounts.models import Role
 from app.briefings.services import acknowledge, join_session, mark_attended
 from app.briefings.tasks import TaskInput, create_task
-from app.capture.models import Note
+from app.capture.models import Note, Photo
+from app.capture.photos import attach_photo, prepare
 from app.capture.sync import sync
 from app.extensions import db
 from app.signups.services import renew_calendar_token, sign_up
-from tests.factories import make_activity, make_briefing_session, make_programme, make_user
+from tests.factories import (
+    jpeg_bytes,
+    make_activity,
+    make_briefing_session,
+    make_programme,
+    make_user,
+)
 
 #: Who may use each endpoint. A new route fails this test until it is listed here.
 ACCESS = {
@@ -103,6 +111,14 @@ ACCESS = {
     "capture.my_notes": "user",
     "capture.show_note": "owner",
     "capture.delete_note": "author",
+    "capture.choose_slot": "user",
+    "capture.edit_note": "author",
+    "capture.add_photos": "author",
+    "capture.show_photo": "owner",
+    "capture.delete_photo": "author",
+    "api.upload_photo": "user",
+    "api.get_photo": "owner",
+    "api.delete_photo": "author",
 }
 
 ALLOWED = {
@@ -145,6 +161,16 @@ def _world():  # type: ignore[no-untyped-def]
         ],
         user=owner,
     )
+    note = db.session.get(Note, saved.id)
+    photo, _ = attach_photo(
+        db.session,
+        note,
+        prepare(io.BytesIO(jpeg_bytes())),
+        client_id=str(uuid.uuid4()),
+        shows_person=False,
+        consent=False,
+        user=owner,
+    )
     task = create_task(
         db.session,
         programme,
@@ -171,6 +197,8 @@ def _world():  # type: ignore[no-untyped-def]
         "task_id": task.id,
         "note_id": saved.id,
         "note_type": "observation",
+        "photo_id": photo.id,
+        "size": "thumb",
     }
     db.session.commit()
     return people, values
@@ -202,6 +230,22 @@ def _requests(app, values):  # type: ignore[no-untyped-def]
     )
 
 
+def _keep_photo(values) -> None:  # type: ignore[no-untyped-def]
+    """Put the photo back after a delete route took it, so the next route finds it."""
+    if db.session.get(Photo, values["photo_id"]) is None:
+        db.session.add(
+            Photo(
+                id=values["photo_id"],
+                client_id=str(uuid.uuid4()),
+                note_id=values["note_id"],
+                data=jpeg_bytes(),
+                thumb=jpeg_bytes(),
+                width=64,
+                height=48,
+            )
+        )
+
+
 @pytest.mark.parametrize(
     "role", ["anonymous", "employee", "other_organiser", "manager", "admin", "owner"]
 )
@@ -215,6 +259,7 @@ def test_who_gets_in(app, client, role):
         if endpoint == "signups.calendar_token" and role == "owner":
             continue  # renewing would change the feed token used by signups.feed
         db.session.execute(update(Note).values(deleted_at=None))  # each delete route gets a note
+        _keep_photo(values)
         if method == "GET":
             response = client.get(url)
         elif url.startswith("/api/"):

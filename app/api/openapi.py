@@ -303,6 +303,37 @@ SCHEMAS: dict[str, Any] = {
             },
             "updated_at": {"type": "string", "format": "date-time"},
             "locked": {"type": "boolean"},
+            "photos": {"type": "array", "items": _ref("Photo")},
+        },
+    },
+    "Photo": {
+        "type": "object",
+        "properties": {
+            "id": {"type": "integer"},
+            "client_id": TEXT,
+            "note_id": {"type": "integer"},
+            "width": {"type": "integer"},
+            "height": {"type": "integer"},
+            "shows_person": {"type": "boolean"},
+            "url": TEXT,
+            "thumb_url": TEXT,
+            "status": {"enum": ["created", "unchanged"], "description": "on upload only"},
+        },
+    },
+    "PhotoUpload": {
+        "type": "object",
+        "required": ["client_id", "note_client_id", "file"],
+        "properties": {
+            "client_id": {"type": "string", "format": "uuid", "description": "made on the phone"},
+            "note_client_id": {"type": "string", "description": "the note's client id"},
+            "shows_person": {"enum": ["true", "false"], "description": "someone is recognisable"},
+            "consent": {"enum": ["true", "false"], "description": "needed when shows_person"},
+            "file": {
+                "type": "string",
+                "contentMediaType": "image/*",
+                "description": "JPEG, PNG, WebP or HEIC; at most 15 MB and 50 megapixels; "
+                "re-encoded without EXIF or GPS; at most 5 per note",
+            },
         },
     },
     "NoteEdit": {
@@ -569,6 +600,53 @@ def openapi_document() -> dict[str, Any]:
                         "403": ERROR,
                         "404": ERROR,
                         "409": ERROR,
+                    },
+                },
+            },
+            "/photos": {
+                "post": {
+                    "summary": "Attach a photo to one of my notes; resending the same client id "
+                    "stores it once",
+                    "requestBody": {
+                        "required": True,
+                        "content": {"multipart/form-data": {"schema": _ref("PhotoUpload")}},
+                    },
+                    "responses": {
+                        "201": {
+                            "description": "stored",
+                            "content": {"application/json": {"schema": _ref("Photo")}},
+                        },
+                        "200": {
+                            "description": "already stored",
+                            "content": {"application/json": {"schema": _ref("Photo")}},
+                        },
+                        **{str(code): ERROR for code in (400, 401, 403, 404, 409, 413)},
+                    },
+                }
+            },
+            "/photos/{photo_id}": {
+                "get": {
+                    "summary": "The photo as JPEG (people who may see its note)",
+                    "parameters": [
+                        _id("photo_id"),
+                        {"name": "size", "in": "query", "schema": {"enum": ["full", "thumb"]}},
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "JPEG",
+                            "content": {"image/jpeg": {"schema": {"type": "string"}}},
+                        },
+                        "400": ERROR,
+                        "401": ERROR,
+                        "404": ERROR,
+                    },
+                },
+                "delete": {
+                    "summary": "Remove a photo from my note",
+                    "parameters": [_id("photo_id")],
+                    "responses": {
+                        "204": {"description": "removed"},
+                        **{str(code): ERROR for code in (401, 403, 404, 409)},
                     },
                 },
             },

@@ -40,11 +40,15 @@ def fields_from_form(note_type: NoteType, form: MultiDict[str, str]) -> dict[str
             fields[name] = form.getlist(name)
             continue
         raw = form.get(name, "").strip()
+        if name == "tags":  # tags picked from the programme's, then tags typed
+            picked = [t for t in form.getlist("tag_picks") if t.strip()]
+            raw = ", ".join([*picked, raw]) if raw else ", ".join(picked)
         if not raw:
             continue
         if isinstance(spec, TextList):
             separator = "," if name == "tags" else "\n"
-            fields[name] = [part.strip() for part in raw.split(separator) if part.strip()]
+            parts = [part.strip() for part in raw.split(separator) if part.strip()]
+            fields[name] = list(dict.fromkeys(parts)) if name == "tags" else parts
         elif isinstance(spec, Scale):
             fields[name] = int(raw) if raw.isdigit() else raw
         elif isinstance(spec, Flag):
@@ -56,3 +60,32 @@ def fields_from_form(note_type: NoteType, form: MultiDict[str, str]) -> dict[str
         else:
             fields[name] = raw
     return fields
+
+
+def _clock(seconds: int) -> str:
+    hours, rest = divmod(seconds, 3600)
+    clock = f"{rest // 60:02d}:{rest % 60:02d}"
+    return f"{hours}:{clock}" if hours else clock
+
+
+def form_values(note_type: NoteType, fields: dict[str, Any]) -> MultiDict[str, str]:
+    """A stored note's fields as the capture form shows them, for editing."""
+    values: MultiDict[str, str] = MultiDict()
+    for name, spec in FIELDS[note_type].items():
+        value = fields.get(name)
+        if value is None:
+            continue
+        if isinstance(spec, Choices):
+            values.setlist(name, list(value))
+        elif isinstance(spec, TextList):
+            values[name] = (", " if name == "tags" else "\n").join(value)
+        elif isinstance(spec, Moments):
+            values[name] = "\n".join(
+                f"{_clock(m['at'])} {m['what']}" + (f" | {m['words']}" if m["words"] else "")
+                for m in value
+            )
+        elif isinstance(spec, Flag):
+            values[name] = "yes" if value else "no"
+        else:
+            values[name] = str(value)
+    return values

@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import User
@@ -46,3 +46,28 @@ class Note(db.Model):  # type: ignore[name-defined]
 
     author: Mapped[User] = relationship()
     activity: Mapped[Activity] = relationship()
+    photos: Mapped[list[Photo]] = relationship(
+        back_populates="note", order_by="Photo.id", cascade="all, delete-orphan"
+    )
+
+
+class Photo(db.Model):  # type: ignore[name-defined]
+    """A photo on a note, re-encoded as JPEG with no EXIF or GPS left in it."""
+
+    __tablename__ = "photos"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Made on the phone; unique, so a resent photo is stored once.
+    client_id: Mapped[str] = mapped_column(String(36), unique=True)
+    note_id: Mapped[int] = mapped_column(ForeignKey("notes.id", ondelete="CASCADE"), index=True)
+    #: Kept in the database so that every web process can serve it (none keeps files of its own).
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    thumb: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    width: Mapped[int]
+    height: Mapped[int]
+    #: Someone can be recognised in it; such a photo needs their consent.
+    shows_person: Mapped[bool] = mapped_column(default=False)
+    consent: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    note: Mapped[Note] = relationship(back_populates="photos")

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.accounts.models import User
-from app.capture.models import Note
+from app.capture.models import Note, Photo
 from app.capture.redaction import find_contacts, redact
 from app.capture.schema import FIELDS, Moments, Text, TextList, clean_fields, free_text
 from app.db import DbSession, utcnow
 from app.errors import Conflict, DomainError, NotAllowed, NotFound
 from app.programmes.models import Activity
 from app.programmes.services import can_manage
+from app.signups.models import Signup, SignupStatus
 
 
 def can_see_original(note: Note, user: User) -> bool:
@@ -35,11 +38,47 @@ def my_notes(session: DbSession, user: User) -> list[Note]:
     return list(
         session.scalars(
             select(Note)
-            .options(joinedload(Note.activity))
+            .options(
+                joinedload(Note.activity).joinedload(Activity.programme),
+                selectinload(Note.photos),
+            )
             .where(Note.author_id == user.id, Note.deleted_at.is_(None))
             .order_by(Note.created_at.desc())
         )
     )
+
+
+def capture_slots(session: DbSession, user: User, now: datetime) -> list[Activity]:
+    """The slots a person can write notes for, the one happening now (or last begun) first."""
+    slots = list(
+        session.scalars(
+            select(Activity)
+            .join(Signup, Signup.activity_id == Activity.id)
+            .options(joinedload(Activity.programme))
+            .where(
+                Signup.user_id == user.id,
+                Signup.status == SignupStatus.CONFIRMED,
+                Activity.cancelled_at.is_(None),
+            )
+            .order_by(Activity.starts_at)
+        )
+    )
+    begun = [a for a in slots if a.starts_at <= now]
+    first = begun[-1] if begun else (slots[0] if slots else None)
+    return [first, *(a for a in slots if a is not first)] if first else []
+
+
+def programme_tags(session: DbSession, programme_id: int, *, most: int = 24) -> list[str]:
+    """The tags most used in a programme's recent notes, to pick from instead of retyping."""
+    recent = session.scalars(
+        select(Note.fields)
+        .join(Note.activity)
+        .where(Activity.programme_id == programme_id, Note.deleted_at.is_(None))
+        .order_by(Note.id.desc())
+        .limit(500)
+    )
+    counts = Counter(tag for fields in recent for tag in fields.get("tags", []))
+    return sorted(tag for tag, _ in counts.most_common(most))
 
 
 def update_note(
@@ -111,4 +150,18 @@ def note_json(note: Note, *, viewer: User) -> dict[str, Any]:
         "contacts_found": contacts_in(note),
         "updated_at": note.client_updated_at.isoformat(),
         "locked": note.locked_at is not None,
+        "photos": [photo_json(p) for p in note.photos],
+    }
+
+
+def photo_json(photo: Photo) -> dict[str, Any]:
+    return {
+        "id": photo.id,
+        "client_id": photo.client_id,
+        "note_id": photo.note_id,
+        "width": photo.width,
+        "height": photo.height,
+        "shows_person": photo.shows_person,
+        "url": f"/api/v1/photos/{photo.id}",
+        "thumb_url": f"/api/v1/photos/{photo.id}?size=thumb",
     }

@@ -47,7 +47,8 @@
       else if (el.dataset.kind === 'moments') fields[el.name] = parseMoments(value);
       else fields[el.name] = value;
     });
-    if (fields.tags) fields.tags = fields.tags.split(',').map((t) => t.trim()).filter(Boolean);
+    const tags = [...data.getAll('tag_picks'), ...(fields.tags || '').split(',')].map((t) => t.trim()).filter(Boolean);
+    if (tags.length) fields.tags = [...new Set(tags)]; else delete fields.tags;
     ['mood', 'effort', 'mood_start', 'mood_end'].forEach((name) => {
       if (data.get(name)) fields[name] = Number(data.get(name));
     });
@@ -74,28 +75,57 @@
     return (await response.json()).token;
   }
 
+  const queued = async () => (await all()).sort((a, b) => (a.seq || 0) - (b.seq || 0));
+
+  async function sendNote(record, token) {
+    const response = await fetch('/api/v1/sync', {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { 'Content-Type': 'application/json', 'X-CSRFToken': token },
+      body: JSON.stringify({ items: [record.item] }),
+    });
+    if (!response.ok) return { stop: response.status === 401 ? 'signed out' : 'server' };
+    const [result] = (await response.json()).results;
+    if (result.client_id !== record.client_id) return { stop: 'server' };
+    return result.status === 'rejected' ? { errors: result.errors } : {};
+  }
+
+  async function sendPhoto(record, token) {
+    const body = new FormData();
+    body.append('client_id', record.client_id);
+    body.append('note_client_id', record.note_client_id);
+    body.append('shows_person', String(record.shows_person));
+    body.append('consent', String(record.consent));
+    body.append('file', record.blob, 'photo.jpg');
+    const response = await fetch('/api/v1/photos', {
+      method: 'POST', credentials: 'same-origin', headers: { 'X-CSRFToken': token }, body,
+    });
+    if (response.ok) return {};
+    if (response.status === 401) return { stop: 'signed out' };
+    if (response.status >= 500) return { stop: 'server' };
+    const error = await response.json().catch(() => ({}));
+    return { errors: { photo: (error.error && error.error.message) || `refused (${response.status})` } };
+  }
+
   async function flush() {
     if (sending || !signedIn()) return render();
     sending = true;
     let stop = null;
     try {
-      for (const record of await all()) {
+      const records = await queued();
+      const notesHeld = new Set(records.filter((r) => !r.kind).map((r) => r.client_id));
+      for (const record of records) {
         if (record.state === 'rejected') continue;
+        if (record.kind === 'photo' && notesHeld.has(record.note_client_id)) continue; // its note first
         try {
           const token = await csrfToken();
-          const response = await fetch('/api/v1/sync', {
-            method: 'POST',
-            credentials: 'same-origin',
-            headers: { 'Content-Type': 'application/json', 'X-CSRFToken': token },
-            body: JSON.stringify({ items: [record.item] }),
-          });
-          if (!response.ok) { stop = response.status === 401 ? 'signed out' : 'server'; break; }
-          const [result] = (await response.json()).results;
-          if (result.client_id !== record.client_id) { stop = 'server'; break; }
-          if (result.status === 'rejected') {
-            await put({ ...record, state: 'rejected', errors: result.errors });
+          const outcome = await (record.kind === 'photo' ? sendPhoto : sendNote)(record, token);
+          if (outcome.stop) { stop = outcome.stop; break; }
+          if (outcome.errors) {
+            await put({ ...record, state: 'rejected', errors: outcome.errors });
           } else {
             await remove(record.client_id);
+            notesHeld.delete(record.client_id);
             lastSent = new Date().toISOString();
             localStorage.setItem('lp-last-sent', lastSent);
           }
@@ -136,7 +166,11 @@
     const at = lastSent ? new Date(lastSent).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) : null;
     let text = '';
     if (waiting.length) {
-      text = `${waiting.length} ${waiting.length === 1 ? 'note' : 'notes'} waiting to send`;
+      const count = (n, one) => `${n} ${one}${n === 1 ? '' : 's'}`;
+      const photos = waiting.filter((r) => r.kind === 'photo').length;
+      const notes = waiting.length - photos;
+      text = [notes && count(notes, 'note'), photos && count(photos, 'photo')].filter(Boolean).join(' and ');
+      text += ' waiting to send';
       if (stop === 'signed out') text += ': sign in again to send them';
       else if (offline) text += ': no connection, they are kept on this phone';
     } else if (at) {
@@ -153,14 +187,46 @@
       const list = panel.querySelector('[data-outbox-list]');
       list.replaceChildren(...records.map((r) => {
         const li = document.createElement('li');
-        const what = r.item.type === 'call_note' ? 'Call note' : 'Observation';
+        const what = r.kind === 'photo' ? `Photo for note ${r.note_client_id.slice(0, 8)}`
+          : r.item.type === 'call_note' ? 'Call note' : 'Observation';
         li.textContent = `${what} · id ${r.client_id.slice(0, 8)} · ${r.state === 'rejected' ? `refused: ${describe(r.errors)}` : 'waiting'}`;
         return li;
       }));
     }
   }
 
-  async function queueNote(form) {
+  // A phone photo of several MB becomes about 300 KB before it waits for a slow network;
+  // the server re-encodes it again anyway. Formats the browser cannot draw go as they are.
+  async function shrink(file) {
+    try {
+      const bitmap = await createImageBitmap(file, { imageOrientation: 'from-image' });
+      const scale = Math.min(1, 1600 / Math.max(bitmap.width, bitmap.height));
+      const canvas = document.createElement('canvas');
+      canvas.width = Math.round(bitmap.width * scale);
+      canvas.height = Math.round(bitmap.height * scale);
+      canvas.getContext('2d').drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+      bitmap.close();
+      const blob = await new Promise((resolve) => canvas.toBlob(resolve, 'image/jpeg', 0.85));
+      return blob && blob.size < file.size ? blob : file;
+    } catch (error) {
+      return file;
+    }
+  }
+
+  let seq = Date.now() * 100;
+  const nextSeq = () => (seq += 1);
+
+  function photoProblem(form) {
+    const files = form.elements.photos ? [...form.elements.photos.files] : [];
+    const data = new FormData(form);
+    if (files.length > 5) return { files, problem: 'A note can have at most 5 photos.' };
+    if (files.length && data.get('shows_person') && !data.get('photo_consent')) {
+      return { files, problem: 'Someone can be recognised: confirm they agreed to the photo, or leave it out.' };
+    }
+    return { files, problem: null };
+  }
+
+  async function queueNote(form, files) {
     const item = {
       client_id: form.elements.client_id.value,
       type: form.dataset.noteType,
@@ -170,7 +236,21 @@
     };
     if (form.elements.task_id) item.task_id = Number(form.elements.task_id.value);
     // Frozen once queued: an edit later is a new version, never a change to this record.
-    await put({ client_id: item.client_id, item, state: 'pending', queued_at: item.updated_at });
+    await put({ client_id: item.client_id, item, state: 'pending', queued_at: item.updated_at, seq: nextSeq() });
+    const data = new FormData(form);
+    for (const file of files) {
+      await put({
+        client_id: crypto.randomUUID(),
+        kind: 'photo',
+        note_client_id: item.client_id,
+        blob: await shrink(file),
+        shows_person: Boolean(data.get('shows_person')),
+        consent: Boolean(data.get('photo_consent')),
+        state: 'pending',
+        queued_at: item.updated_at,
+        seq: nextSeq(),
+      });
+    }
     localStorage.removeItem(draftKey(form));
     if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(() => {});
     if ('serviceWorker' in navigator && 'SyncManager' in window) {
@@ -184,7 +264,7 @@
   function saveDraft(form) {
     const values = {};
     new FormData(form).forEach((value, key) => {
-      if (key === 'csrf_token') return;
+      if (key === 'csrf_token' || value instanceof File) return;
       values[key] = key in values ? [].concat(values[key], value) : value;
     });
     localStorage.setItem(draftKey(form), JSON.stringify(values));
@@ -192,10 +272,13 @@
 
   function restoreDraft(form) {
     const saved = localStorage.getItem(draftKey(form));
-    if (form.querySelector('.error')) return; // a page sent back with errors already holds the input
+    if (form.querySelector('.has-error, [data-form-error]')) return; // a page sent back already holds the input
+    const isNew = form.dataset.capture === 'new';
     // A page opened from the offline cache carries an old id: each new note needs its own.
-    if (!saved) { form.elements.client_id.value = crypto.randomUUID(); return; }
+    if (!saved) { if (isNew) form.elements.client_id.value = crypto.randomUUID(); return; }
     const values = JSON.parse(saved);
+    // A draft of an edit counts only on top of the version it was made on.
+    if (!isNew && values.version !== form.elements.version.value) return;
     Object.entries(values).forEach(([key, value]) => {
       const values = [].concat(value);
       form.querySelectorAll(`[name="${CSS.escape(key)}"]`).forEach((el) => {
@@ -251,10 +334,15 @@
     });
     form.querySelectorAll('[data-contacts]').forEach(checkContacts);
     setUpCallTimer(form);
+    if (form.dataset.capture !== 'new') return; // edits of stored notes post as a plain form
     form.addEventListener('submit', async (event) => {
       event.preventDefault();
+      const { files, problem } = photoProblem(form);
+      const warning = form.querySelector('[data-photo-problem]');
+      if (warning) { warning.textContent = problem || ''; warning.hidden = !problem; }
+      if (problem) { warning?.scrollIntoView(); return; }
       try {
-        await queueNote(form);
+        await queueNote(form, files);
       } catch (error) {
         form.submit(); // no IndexedDB (private mode): the plain form post still saves the note
         return;
@@ -263,9 +351,16 @@
     });
   }
 
+  const dataUrl = (blob) => new Promise((resolve) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(reader.result);
+    reader.readAsDataURL(blob);
+  });
+
   function exportPending() {
-    all().then((records) => {
-      const blob = new Blob([JSON.stringify(records, null, 2)], { type: 'application/json' });
+    all().then(async (records) => {
+      const copy = await Promise.all(records.map(async (r) => (r.blob ? { ...r, blob: await dataUrl(r.blob) } : r)));
+      const blob = new Blob([JSON.stringify(copy, null, 2)], { type: 'application/json' });
       const link = document.createElement('a');
       link.href = URL.createObjectURL(blob);
       link.download = `listening-post-notes-${new Date().toISOString().slice(0, 10)}.json`;

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import io
 import uuid
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from PIL import Image
 
 from app.briefings.services import acknowledge
 from app.extensions import db
 from app.signups.services import sign_up
 from tests.api.test_api import bearer
-from tests.factories import make_activity, make_programme, make_user
+from tests.factories import jpeg_bytes, make_activity, make_programme, make_user
 
 
 def on_slot():  # type: ignore[no-untyped-def]
@@ -112,3 +115,78 @@ def test_no_input_gives_a_server_error(client, body):
     response = client.post("/api/v1/sync", json=body, headers=bearer(person))
     assert response.status_code < 500
     assert response.is_json
+
+
+def _synced(client, slot, headers):  # type: ignore[no-untyped-def]
+    body = {"items": [note(slot)]}
+    [result] = client.post("/api/v1/sync", json=body, headers=headers).get_json()["results"]
+    return result
+
+
+def upload(client, headers, note_client_id, *, content=None, client_id=None, **form):  # type: ignore[no-untyped-def]
+    data = {
+        "client_id": client_id or str(uuid.uuid4()),
+        "note_client_id": note_client_id,
+        "file": (io.BytesIO(content if content is not None else jpeg_bytes()), "p.jpg"),
+        **form,
+    }
+    return client.post("/api/v1/photos", data=data, headers=headers)
+
+
+def test_a_photo_uploads_once_and_is_listed_with_its_note(client):
+    _, slot, headers = on_slot()
+    saved = _synced(client, slot, headers)
+    photo_id = str(uuid.uuid4())
+    first = upload(client, headers, saved["client_id"], client_id=photo_id)
+    again = upload(client, headers, saved["client_id"], client_id=photo_id)
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.get_json()["status"] == "created" and again.get_json()["status"] == "unchanged"
+    assert first.get_json()["id"] == again.get_json()["id"]
+    listed = client.get(f"/api/v1/notes/{saved['id']}", headers=headers).get_json()["photos"]
+    assert [p["client_id"] for p in listed] == [photo_id]
+    thumb = client.get(f"{listed[0]['thumb_url']}", headers=headers)
+    assert thumb.mimetype == "image/jpeg" and Image.open(io.BytesIO(thumb.data)).width <= 320
+    assert (
+        client.get(f"/api/v1/photos/{listed[0]['id']}?size=huge", headers=headers).status_code
+        == 400
+    )
+    stranger = bearer(make_user())
+    assert client.get(listed[0]["url"], headers=stranger).status_code == 404
+    assert client.delete(listed[0]["url"], headers=stranger).status_code == 404
+    assert client.delete(listed[0]["url"], headers=headers).status_code == 204
+
+
+@pytest.mark.parametrize(
+    ("form", "status", "message"),
+    [
+        ({"client_id": "not-a-uuid"}, 400, "client_id must be a UUID"),
+        ({"note_client_id": str(uuid.uuid4())}, 404, "send the note before its photos"),
+        ({"content": b"<svg onload=alert(1)>"}, 400, "not a photo"),
+        ({"shows_person": "maybe"}, 400, "shows_person must be true or false"),
+        ({"shows_person": "true"}, 400, "confirm they agreed"),
+    ],
+)
+def test_bad_photo_uploads_are_refused_with_a_reason(client, form, status, message):
+    _, slot, headers = on_slot()
+    saved = _synced(client, slot, headers)
+    response = upload(client, headers, form.pop("note_client_id", saved["client_id"]), **form)
+    assert response.status_code == status
+    assert message in response.get_json()["error"]["message"]
+
+
+def test_photos_go_only_on_my_own_notes(client):
+    _, slot, headers = on_slot()
+    saved = _synced(client, slot, headers)
+    response = upload(client, bearer(make_user()), saved["client_id"])
+    assert response.status_code == 404
+
+
+def test_a_missing_file_is_explained(client):
+    _, slot, headers = on_slot()
+    saved = _synced(client, slot, headers)
+    data = {"client_id": str(uuid.uuid4()), "note_client_id": saved["client_id"]}
+    response = client.post("/api/v1/photos", data=data, headers=headers)
+    assert (
+        response.status_code == 400
+        and "multipart field file" in response.get_json()["error"]["message"]
+    )

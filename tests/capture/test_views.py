@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import io
 import uuid
+from datetime import timedelta
 
 from app.briefings.services import acknowledge
 from app.capture.models import Note
+from app.db import utcnow
 from app.extensions import db
 from app.signups.services import sign_up
-from tests.factories import make_activity, make_programme
+from tests.factories import jpeg_bytes, make_activity, make_programme
 
 
 def ready(login_as, **slot):  # type: ignore[no-untyped-def]
@@ -112,3 +115,124 @@ def test_my_notes_flags_contact_details_and_delete_works(client, login_as):
 def test_unknown_note_type_is_404(client, login_as):
     _, slot = ready(login_as)
     assert client.get(f"/activities/{slot.id}/notes/new/poem").status_code == 404
+
+
+def _observation(client, slot, **extra):  # type: ignore[no-untyped-def]
+    form = {"client_id": str(uuid.uuid4()), "did": "Held the box up to the light", **extra}
+    return client.form(
+        f"/activities/{slot.id}/notes/new/observation",
+        form,
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
+
+
+def test_photos_come_with_the_note_and_only_allowed_people_see_them(client, login_as):
+    _, slot = ready(login_as)
+    photos = [
+        (io.BytesIO(jpeg_bytes()), "../../etc/passwd.jpg"),
+        (io.BytesIO(jpeg_bytes()), "b.jpg"),
+    ]
+    response = _observation(client, slot, photos=photos, shows_person="yes", photo_consent="yes")
+    assert "Note saved." in response.get_data(as_text=True)
+    note = db.session.query(Note).one()
+    assert len(note.photos) == 2 and all(p.shows_person and p.consent for p in note.photos)
+    page = client.get(f"/notes/{note.id}").get_data(as_text=True)
+    assert f"/photos/{note.photos[0].id}/thumb" in page and "passwd" not in page
+    with client.get(f"/photos/{note.photos[0].id}") as photo:
+        assert photo.mimetype == "image/jpeg" and photo.headers["Cache-Control"].startswith(
+            "private"
+        )
+    client.post("/logout", data={"csrf_token": client.csrf_token()})
+    login_as()  # a colleague who is not the author nor an organiser
+    assert client.get(f"/photos/{note.photos[0].id}/thumb").status_code == 404
+
+
+def test_a_bad_photo_keeps_the_text_and_stores_nothing(client, login_as):
+    _, slot = ready(login_as)
+    fake = (io.BytesIO(b"<html><script>alert(1)</script></html>"), "photo.jpg")
+    response = _observation(client, slot, photos=[fake], asked="Which one is cheaper?")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "That file is not a photo" in page and "Which one is cheaper?" in page
+    assert db.session.query(Note).count() == 0
+
+
+def test_a_recognisable_person_without_consent_is_refused(client, login_as):
+    _, slot = ready(login_as)
+    response = _observation(
+        client, slot, photos=[(io.BytesIO(jpeg_bytes()), "a.jpg")], shows_person="yes"
+    )
+    assert response.status_code == 400
+    assert "confirm they agreed to the photo" in response.get_data(as_text=True)
+
+
+def test_an_upload_over_the_limit_is_refused_with_a_clear_message(client, login_as):
+    _, slot = ready(login_as)
+    huge = (io.BytesIO(b"\0" * (80 * 1024 * 1024)), "big.jpg")
+    with _observation(client, slot, photos=[huge]) as response:
+        assert response.status_code == 413
+        assert "at most 5 photos of 15 MB each" in response.get_data(as_text=True)
+        response.request.input_stream.close()  # the test client spooled the body to a file
+
+
+def test_photos_can_be_added_and_removed_on_the_note_page(client, login_as):
+    _, slot = ready(login_as)
+    _observation(client, slot)
+    note = db.session.query(Note).one()
+    response = client.form(
+        f"/notes/{note.id}/photos",
+        {"photos": [(io.BytesIO(jpeg_bytes()), "a.jpg")]},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
+    assert "Photos added." in response.get_data(as_text=True) and len(note.photos) == 1
+    empty = client.form(f"/notes/{note.id}/photos", {}, follow_redirects=True)
+    assert "Choose one or more photos first." in empty.get_data(as_text=True)
+    client.form(f"/photos/{note.photos[0].id}/delete")
+    assert note.photos == []
+
+
+def test_the_author_edits_a_note_and_a_stale_edit_is_refused(client, login_as):
+    _, slot = ready(login_as)
+    _observation(client, slot, said="Too dear\nI'll wait", tags="price, wait")
+    note = db.session.query(Note).one()
+    page = client.get(f"/notes/{note.id}/edit").get_data(as_text=True)
+    assert (
+        "Edit observation" in page and "Too dear\nI&#39;ll wait" in page and "price, wait" in page
+    )
+    edited = {"version": "1", "did": "Put the box back", "tags": "price"}
+    response = client.form(f"/notes/{note.id}/edit", edited, follow_redirects=True)
+    assert "Note updated." in response.get_data(as_text=True)
+    assert note.version == 2 and note.fields == {"did": "Put the box back", "tags": ["price"]}
+    stale = client.form(f"/notes/{note.id}/edit", {**edited, "did": "Mine is lost?"})
+    assert stale.status_code == 409
+    assert "changed since you opened it" in stale.get_data(as_text=True)
+    assert "Mine is lost?" in stale.get_data(as_text=True)
+
+
+def test_tags_picked_from_the_programme_join_tags_typed(client, login_as):
+    _, slot = ready(login_as)
+    _observation(client, slot, tags="price")
+    page = client.get(f"/activities/{slot.id}/notes/new/observation").get_data(as_text=True)
+    assert 'name="tag_picks" value="price"' in page
+    _observation(client, slot, tag_picks=["price"], tags="queue, price")
+    newest = db.session.query(Note).order_by(Note.id.desc()).first()
+    assert newest.fields["tags"] == ["price", "queue"]
+
+
+def test_new_note_starts_from_the_slot_happening_now(client, login_as):
+    person = login_as()
+    programme = make_programme(days_ahead=0)
+    later = make_activity(programme, day=1, title="Tomorrow's calls")
+    now = utcnow()
+    current = make_activity(programme, title="Now")
+    current.starts_at, current.ends_at = now - timedelta(minutes=30), now + timedelta(hours=1)
+    for slot in (later, current):
+        sign_up(db.session, slot, user=person, by=programme.organisers[0])
+    page = client.get("/notes/new").get_data(as_text=True)
+    assert page.index("Now") < page.index("Tomorrow&#39;s calls")
+    response = client.get(f"/notes/new?activity_id={later.id}&type=call_note")
+    assert response.headers["Location"].endswith(f"/activities/{later.id}/notes/new/call_note")
+    other = make_activity(make_programme())
+    assert client.get(f"/notes/new?activity_id={other.id}&type=call_note").status_code == 200

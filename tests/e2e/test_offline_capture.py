@@ -12,7 +12,7 @@ from app.capture.models import Note
 from app.extensions import db
 from app.signups.services import sign_up
 from tests.e2e.test_signup_flow import sign_in
-from tests.factories import make_activity, make_programme, make_user
+from tests.factories import jpeg_bytes, make_activity, make_programme, make_user
 from tests.live_server import ROOT
 
 
@@ -173,3 +173,42 @@ def test_an_app_update_keeps_the_pages_opened_for_offline_use(
     context.set_offline(True)
     page.goto(f"{server}/activities/{slot_id}/notes/new/observation")
     expect(page.get_by_role("heading", name="New observation")).to_be_visible()
+
+
+def test_a_photo_taken_offline_arrives_once_with_its_note(
+    server: str, page: Page, context: BrowserContext
+) -> None:
+    programme = make_programme()
+    slot = make_activity(programme, kind="customer_observation")
+    person = make_user(email="eve@example.com")
+    sign_up(db.session, slot, user=person)
+    acknowledge(db.session, programme, user=person)
+    slot_id = slot.id
+    db.session.commit()
+    sign_in(page, server, "eve@example.com")
+    page.goto(f"{server}/activities/{slot_id}/notes/new/observation")
+    page.evaluate("navigator.serviceWorker.ready")
+    page.reload()
+    page.goto(f"{server}/notes")
+    page.goto(f"{server}/activities/{slot_id}/notes/new/observation")
+
+    context.set_offline(True)
+    page.get_by_label("What they did").fill("Showed me the broken handle")
+    page.get_by_label("Photos", exact=True).set_input_files(
+        files=[{"name": "handle.jpg", "mimeType": "image/jpeg", "buffer": jpeg_bytes((3000, 2000))}]
+    )
+    page.get_by_label("Someone can be recognised in a photo").check()
+    page.get_by_role("button", name="Save note").tap()
+    expect(page.get_by_text("confirm they agreed to the photo")).to_be_visible()
+    assert pending(page) == 0  # nothing queued until the consent is settled
+
+    page.get_by_label("They agreed to be photographed").check()
+    page.get_by_role("button", name="Save note").tap()
+    expect(page.get_by_text("1 note and 1 photo waiting to send").first).to_be_visible()
+
+    context.set_offline(False)
+    expect(page.get_by_text("All notes sent at").first).to_be_visible(timeout=15000)
+    [note] = stored_notes()
+    [photo] = note.photos
+    assert (photo.width, photo.height) == (1600, 1067) and photo.consent
+    assert pending(page) == 0
