@@ -77,17 +77,23 @@
 
   const queued = async () => (await all()).sort((a, b) => (a.seq || 0) - (b.seq || 0));
 
-  async function sendNote(record, token) {
+  const BATCH = 50; // notes per request: few round trips, yet cheap to resend over a weak signal
+
+  // An outcome is a reason to stop, or which records the server confirmed and which it refused.
+  async function sendNotes(records, token) {
     const response = await fetch('/api/v1/sync', {
       method: 'POST',
       credentials: 'same-origin',
       headers: { 'Content-Type': 'application/json', 'X-CSRFToken': token },
-      body: JSON.stringify({ items: [record.item] }),
+      body: JSON.stringify({ items: records.map((r) => r.item) }),
     });
     if (!response.ok) return { stop: response.status === 401 ? 'signed out' : 'server' };
-    const [result] = (await response.json()).results;
-    if (result.client_id !== record.client_id) return { stop: 'server' };
-    return result.status === 'rejected' ? { errors: result.errors } : {};
+    const outcome = { confirmed: new Set(), refused: new Map() };
+    for (const result of (await response.json()).results) {
+      if (result.status === 'rejected') outcome.refused.set(result.client_id, result.errors);
+      else outcome.confirmed.add(result.client_id);
+    }
+    return outcome;
   }
 
   async function sendPhoto(record, token) {
@@ -100,11 +106,26 @@
     const response = await fetch('/api/v1/photos', {
       method: 'POST', credentials: 'same-origin', headers: { 'X-CSRFToken': token }, body,
     });
-    if (response.ok) return {};
     if (response.status === 401) return { stop: 'signed out' };
     if (response.status >= 500) return { stop: 'server' };
+    if (response.ok) return { confirmed: new Set([record.client_id]), refused: new Map() };
     const error = await response.json().catch(() => ({}));
-    return { errors: { photo: (error.error && error.error.message) || `refused (${response.status})` } };
+    const reason = (error.error && error.error.message) || `refused (${response.status})`;
+    return { confirmed: new Set(), refused: new Map([[record.client_id, { photo: reason }]]) };
+  }
+
+  // A record leaves the phone only once the server confirmed its client id (one transaction a batch).
+  async function settle(records, outcome) {
+    await withStore('readwrite', (store) => records.forEach((record) => {
+      if (outcome.confirmed.has(record.client_id)) store.delete(record.client_id);
+      else if (outcome.refused.has(record.client_id)) {
+        store.put({ ...record, state: 'rejected', errors: outcome.refused.get(record.client_id) });
+      }
+    }));
+    if (outcome.confirmed.size) {
+      lastSent = new Date().toISOString();
+      localStorage.setItem('lp-last-sent', lastSent);
+    }
   }
 
   async function flush() {
@@ -112,28 +133,25 @@
     sending = true;
     let stop = null;
     try {
-      const records = await queued();
-      const notesHeld = new Set(records.filter((r) => !r.kind).map((r) => r.client_id));
-      for (const record of records) {
-        if (record.state === 'rejected') continue;
-        if (record.kind === 'photo' && notesHeld.has(record.note_client_id)) continue; // its note first
-        try {
-          const token = await csrfToken();
-          const outcome = await (record.kind === 'photo' ? sendPhoto : sendNote)(record, token);
-          if (outcome.stop) { stop = outcome.stop; break; }
-          if (outcome.errors) {
-            await put({ ...record, state: 'rejected', errors: outcome.errors });
-          } else {
-            await remove(record.client_id);
-            notesHeld.delete(record.client_id);
-            lastSent = new Date().toISOString();
-            localStorage.setItem('lp-last-sent', lastSent);
-          }
-        } catch (error) {
-          stop = error.signedOut ? 'signed out' : 'network';
-          break;
+      const waiting = (await queued()).filter((r) => r.state !== 'rejected');
+      if (waiting.length) {
+        const token = await csrfToken(); // fresh for each flush: a session may have been renewed
+        const notes = waiting.filter((r) => !r.kind);
+        for (let i = 0; i < notes.length && !stop; i += BATCH) {
+          const batch = notes.slice(i, i + BATCH);
+          const outcome = await sendNotes(batch, token);
+          if (outcome.stop) stop = outcome.stop; else await settle(batch, outcome);
+        }
+        // A photo goes once its note has arrived; it waits while the note is still on the phone.
+        const held = new Set((await all()).filter((r) => !r.kind).map((r) => r.client_id));
+        for (const photo of waiting.filter((r) => r.kind === 'photo' && !held.has(r.note_client_id))) {
+          if (stop) break;
+          const outcome = await sendPhoto(photo, token);
+          if (outcome.stop) stop = outcome.stop; else await settle([photo], outcome);
         }
       }
+    } catch (error) {
+      stop = error.signedOut ? 'signed out' : 'network';
     } finally {
       sending = false;
       offline = stop === 'network';
@@ -189,7 +207,16 @@
         const li = document.createElement('li');
         const what = r.kind === 'photo' ? `Photo for note ${r.note_client_id.slice(0, 8)}`
           : r.item.type === 'call_note' ? 'Call note' : 'Observation';
-        li.textContent = `${what} · id ${r.client_id.slice(0, 8)} · ${r.state === 'rejected' ? `refused: ${describe(r.errors)}` : 'waiting'}`;
+        li.textContent = `${what} · id ${r.client_id.slice(0, 8)} · ${r.state === 'rejected' ? `refused: ${describe(r.errors)}` : 'waiting'} `;
+        if (r.state === 'rejected') {
+          const fix = r.kind !== 'photo' && r.form;
+          const button = document.createElement('button');
+          button.type = 'button';
+          button.className = 'button';
+          button.textContent = fix ? 'Fix and resend' : 'Discard';
+          button.dataset[fix ? 'fix' : 'discard'] = r.client_id;
+          li.append(button);
+        }
         return li;
       }));
     }
@@ -236,7 +263,15 @@
     };
     if (form.elements.task_id) item.task_id = Number(form.elements.task_id.value);
     // Frozen once queued: an edit later is a new version, never a change to this record.
-    await put({ client_id: item.client_id, item, state: 'pending', queued_at: item.updated_at, seq: nextSeq() });
+    await put({
+      client_id: item.client_id,
+      item,
+      form: formValues(form),
+      path: location.pathname,
+      state: 'pending',
+      queued_at: item.updated_at,
+      seq: nextSeq(),
+    });
     const data = new FormData(form);
     for (const file of files) {
       await put({
@@ -261,13 +296,30 @@
   // Drafts: every change is kept, so a reload or a flat battery loses a few seconds at most.
   const draftKey = (form) => `lp-draft:${location.pathname}`;
 
-  function saveDraft(form) {
+  function formValues(form) {
     const values = {};
     new FormData(form).forEach((value, key) => {
       if (key === 'csrf_token' || value instanceof File) return;
       values[key] = key in values ? [].concat(values[key], value) : value;
     });
-    localStorage.setItem(draftKey(form), JSON.stringify(values));
+    return values;
+  }
+
+  const saveDraft = (form) => localStorage.setItem(draftKey(form), JSON.stringify(formValues(form)));
+
+  // A refused note goes back into its form as a draft (same id, so its photos still follow it).
+  async function fixRefused(clientId) {
+    const record = (await all()).find((r) => r.client_id === clientId);
+    if (!record) return;
+    localStorage.setItem(`lp-draft:${record.path}`, JSON.stringify(record.form));
+    await remove(clientId);
+    location.href = record.path;
+  }
+
+  async function discard(clientId) {
+    if (!window.confirm('Discard this from the phone? It has not reached the server.')) return;
+    await remove(clientId);
+    render();
   }
 
   function restoreDraft(form) {
@@ -375,6 +427,11 @@
     if (form) setUpCapture(form);
     document.querySelector('[data-sync-now]')?.addEventListener('click', flush);
     document.querySelector('[data-export]')?.addEventListener('click', exportPending);
+    document.querySelector('[data-outbox-list]')?.addEventListener('click', (event) => {
+      const { fix, discard: gone } = event.target.dataset;
+      if (fix) fixRefused(fix);
+      else if (gone) discard(gone);
+    });
     document.querySelector('form[action="/logout"]')?.addEventListener('submit', () => {
       navigator.serviceWorker?.controller?.postMessage('clear-pages'); // notes stay in the outbox
     });

@@ -136,6 +136,16 @@ def test_a_refused_note_stays_with_its_reason(server: str, page: Page) -> None:
     ).to_be_visible()
     assert pending(page) == 1 and stored_notes() == []
 
+    # The note goes back into its form with everything typed, and is sent once fixed.
+    page.get_by_role("button", name="Fix and resend").tap()
+    expect(page.get_by_label("What they did")).to_have_value("Asked about delivery")
+    page.get_by_label("Tags").fill("delivery")
+    page.get_by_role("button", name="Save note").tap()
+    expect(page.get_by_text("All notes sent at").first).to_be_visible(timeout=15000)
+    [note] = stored_notes()
+    assert note.fields == {"did": "Asked about delivery", "tags": ["delivery"]}
+    assert pending(page) == 0
+
 
 def test_an_app_update_keeps_the_pages_opened_for_offline_use(
     server: str, page: Page, context: BrowserContext
