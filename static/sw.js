@@ -72,8 +72,23 @@ self.addEventListener('sync', (event) => {
   }
 });
 
+// The page names the pages a person needs in the field, so they open offline before first use.
+async function warm(urls) {
+  const pages = await caches.open(PAGES);
+  await Promise.all(urls.map(async (url) => {
+    try {
+      const response = await fetch(url, { credentials: 'same-origin' });
+      if (response.ok && !response.redirected) await pages.put(url, response);
+    } catch (error) {
+      // offline or signed out: what is cached stays
+    }
+  }));
+}
+
 self.addEventListener('message', (event) => {
   if (event.data === 'clear-pages') {
     event.waitUntil(caches.delete(PAGES));
+  } else if (event.data && Array.isArray(event.data.warm)) {
+    event.waitUntil(warm(event.data.warm.filter((url) => url.startsWith('/'))));
   }
 });

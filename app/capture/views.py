@@ -32,9 +32,9 @@ def _signed_in() -> None:
     """Every page here needs a signed-in person."""
 
 
-def _note_type(value: str | None) -> NoteType:
+def _note_type(value: str) -> NoteType:
     try:
-        return NoteType(value or "")
+        return NoteType(value)
     except ValueError:
         abort(404)
 
@@ -78,12 +78,8 @@ def new_note(activity_id: int, note_type: str):  # type: ignore[no-untyped-def]
 
 @bp.get("/notes/new")
 def choose_slot():  # type: ignore[no-untyped-def]
-    """Pick the slot (the one happening now comes first) and the kind of note."""
+    """Pick the slot (the one happening now comes first) and the kind of note, in one tap."""
     slots = services.capture_slots(db.session, current_user, utcnow())
-    chosen = request.args.get("activity_id", type=int)
-    if chosen is not None and any(a.id == chosen for a in slots):
-        kind = _note_type(request.args.get("type"))
-        return redirect(url_for("capture.new_note", activity_id=chosen, note_type=kind))
     return render_template("capture/choose_slot.html", slots=slots)
 
 

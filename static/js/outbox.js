@@ -287,7 +287,6 @@
       });
     }
     localStorage.removeItem(draftKey(form));
-    if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(() => {});
     if ('serviceWorker' in navigator && 'SyncManager' in window) {
       navigator.serviceWorker.ready.then((reg) => reg.sync.register('outbox')).catch(() => {});
     }
@@ -421,8 +420,34 @@
     });
   }
 
+  // Installed apps keep their storage; in a browser tab, iOS may clear it after 7 days unused.
+  async function adviseInstall() {
+    const hint = document.querySelector('[data-install-hint]');
+    if (!hint || matchMedia('(display-mode: standalone)').matches || navigator.standalone) return;
+    const persisted = navigator.storage && navigator.storage.persist
+      ? await navigator.storage.persist().catch(() => false) : false;
+    const ios = /iPad|iPhone|iPod/.test(navigator.userAgent) || (navigator.maxTouchPoints > 1 && /Mac/.test(navigator.userAgent));
+    hint.hidden = persisted && !ios;
+  }
+
+  // Pages needed in the field are kept fresh for offline use, each at most every 15 minutes.
+  const FIELD_PAGES = ['/', '/notes', '/notes/new', '/schedule', '/tasks'];
+
+  async function warmPages() {
+    if (!navigator.onLine || !signedIn() || !('serviceWorker' in navigator)) return;
+    const links = [...document.querySelectorAll('a[data-offline]')].map((a) => a.getAttribute('href'));
+    const warmed = JSON.parse(localStorage.getItem('lp-warmed') || '{}');
+    const due = [...new Set([...FIELD_PAGES, ...links])].filter((url) => !(Date.now() - (warmed[url] || 0) < 900000));
+    if (!due.length) return;
+    const registration = await navigator.serviceWorker.ready;
+    registration.active.postMessage({ warm: due });
+    due.forEach((url) => { warmed[url] = Date.now(); });
+    localStorage.setItem('lp-warmed', JSON.stringify(warmed));
+  }
+
   document.addEventListener('DOMContentLoaded', () => {
     if (!('indexedDB' in window)) return;
+    adviseInstall();
     const form = document.querySelector('form[data-capture]');
     if (form) setUpCapture(form);
     document.querySelector('[data-sync-now]')?.addEventListener('click', flush);
@@ -434,6 +459,7 @@
     });
     document.querySelector('form[action="/logout"]')?.addEventListener('submit', () => {
       navigator.serviceWorker?.controller?.postMessage('clear-pages'); // notes stay in the outbox
+      localStorage.removeItem('lp-warmed');
     });
     window.addEventListener('online', () => { offline = false; flush(); });
     window.addEventListener('offline', () => { offline = true; render(); });
@@ -441,6 +467,7 @@
     navigator.serviceWorker?.addEventListener('message', (event) => { if (event.data === 'flush') flush(); });
     setInterval(flush, 60000);
     if ('serviceWorker' in navigator) navigator.serviceWorker.register('/sw.js').catch(() => {});
+    warmPages().catch(() => {});
     flush();
   });
 })();

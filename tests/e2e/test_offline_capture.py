@@ -222,3 +222,33 @@ def test_a_photo_taken_offline_arrives_once_with_its_note(
     [photo] = note.photos
     assert (photo.width, photo.height) == (1600, 1067) and photo.consent
     assert pending(page) == 0
+
+
+def test_one_visit_online_is_enough_for_the_field_pages_to_open_offline(
+    server: str, page: Page, context: BrowserContext
+) -> None:
+    programme = make_programme()
+    slot = make_activity(programme, kind="customer_observation", title="Watch the tills")
+    person = make_user(email="fay@example.com")
+    sign_up(db.session, slot, user=person)
+    acknowledge(db.session, programme, user=person)
+    db.session.commit()
+    sign_in(page, server, "fay@example.com")  # lands on the home page, nothing else opened
+    kept = """async () => (await (await caches.open('lp-pages')).keys())
+        .map((r) => new URL(r.url).pathname)"""
+    for _ in range(50):  # the worker fetches them in the background
+        if {"/schedule", "/tasks", "/notes", "/notes/new"} <= set(page.evaluate(kept)):
+            break
+        page.wait_for_timeout(200)
+
+    context.set_offline(True)
+    for path, heading in [
+        ("/schedule", "My schedule"),
+        ("/tasks", "My tasks"),
+        ("/notes", "My notes"),
+        ("/notes/new", "New note"),
+    ]:
+        page.goto(server + path)
+        expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
+    page.get_by_role("link", name="New observation").tap()
+    expect(page.get_by_role("heading", name="New observation")).to_be_visible()
