@@ -7,7 +7,9 @@ import uuid
 from datetime import timedelta
 
 from app.briefings.services import acknowledge
-from app.capture.models import Note
+from app.capture.models import Note, NoteType
+from app.capture.schema import FIELDS, Moments, Text, TextList
+from app.capture.sync import sync
 from app.db import utcnow
 from app.extensions import db
 from app.signups.services import sign_up
@@ -235,3 +237,42 @@ def test_new_note_starts_from_the_slot_happening_now(client, login_as):
     assert f"/activities/{later.id}/notes/new/call_note" in page
     other = make_activity(make_programme())
     assert f"/activities/{other.id}/" not in client.get("/notes/new").get_data(as_text=True)
+
+
+SCRIPT = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+
+
+def _hostile_fields(note_type: NoteType) -> dict:  # type: ignore[type-arg]
+    fields: dict = {}  # type: ignore[type-arg]
+    for name, spec in FIELDS[note_type].items():
+        if isinstance(spec, Text):
+            fields[name] = SCRIPT
+        elif isinstance(spec, TextList):
+            fields[name] = [SCRIPT[:40]]
+        elif isinstance(spec, Moments):
+            fields[name] = [{"at": 5, "what": SCRIPT, "words": SCRIPT}]
+    return fields
+
+
+def test_script_in_every_text_field_stays_text_on_every_page(client, login_as):
+    person, slot = ready(login_as)
+    items = [
+        {
+            "client_id": str(uuid.uuid4()),
+            "type": str(kind),
+            "activity_id": slot.id,
+            "fields": _hostile_fields(kind),
+            "updated_at": "2030-01-01T10:00:00+00:00",
+        }
+        for kind in NoteType
+    ]
+    results = sync(db.session, items, user=person)
+    assert [r.status for r in results] == ["created", "created"]
+    pages = ["/notes", "/notes/new", f"/activities/{slot.id}/notes/new/observation"]
+    pages += [f"/notes/{r.id}" for r in results] + [f"/notes/{r.id}/edit" for r in results]
+    for url in pages:
+        page = client.get(url).get_data(as_text=True)
+        assert "<script>alert" not in page and "<img src=x" not in page, url
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in client.get(pages[3]).get_data(
+        as_text=True
+    )
