@@ -77,20 +77,32 @@ def register_blueprints(app: Flask) -> None:
     from app.api import bp as api_bp
     from app.briefings.views import bp as briefings_bp
     from app.capture.views import bp as capture_bp
+    from app.debriefs.views import bp as debriefs_bp
     from app.programmes.views import bp as programmes_bp
     from app.pwa import bp as pwa_bp
     from app.signups.views import bp as signups_bp
 
-    for bp in (accounts_bp, programmes_bp, signups_bp, briefings_bp, capture_bp, pwa_bp, api_bp):
+    for bp in (
+        accounts_bp,
+        programmes_bp,
+        signups_bp,
+        briefings_bp,
+        capture_bp,
+        debriefs_bp,
+        pwa_bp,
+        api_bp,
+    ):
         app.register_blueprint(bp)
 
 
 def register_commands(app: Flask) -> None:
     from app.accounts.cli import tokens_cli, users_cli
+    from app.debriefs.cli import reports_cli
     from app.demo import demo_command
 
     app.cli.add_command(users_cli)
     app.cli.add_command(tokens_cli)
+    app.cli.add_command(reports_cli)
     app.cli.add_command(demo_command)
 
 

@@ -60,6 +60,8 @@ def load_config(instance_path: str) -> dict[str, Any]:
         "MAIL_USE_TLS": _bool("MAIL_USE_TLS", True),
         "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER", "listening-post@localhost"),
         "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL") or "memory://",
+        #: Large debrief PDFs go to an RQ queue here; without it, to a thread in the web process.
+        "REPORT_QUEUE_URL": os.environ.get("REDIS_URL", ""),
         "RATELIMIT_HEADERS_ENABLED": True,
         "SIGN_IN_RATE_LIMIT": os.environ.get("SIGN_IN_RATE_LIMIT", "10 per minute;50 per hour"),
         "PASSWORD_HASH_PROFILE": "default",

@@ -42,6 +42,7 @@ def test_config(**overrides: Any) -> dict[str, Any]:
         "MAIL_SERVER": "",
         "MAIL_DEFAULT_SENDER": "lp@example.com",
         "RATELIMIT_STORAGE_URI": "memory://",
+        "REPORT_QUEUE_URL": "",
         "SIGN_IN_RATE_LIMIT": "1000 per minute",
         "PASSWORD_HASH_PROFILE": "fast-for-tests",
         "BASE_URL": "http://localhost",

@@ -15,6 +15,9 @@ from app.briefings.tasks import TaskInput, create_task
 from app.capture.models import Note, Photo
 from app.capture.photos import attach_photo, prepare
 from app.capture.sync import sync
+from app.db import utcnow
+from app.debriefs import board
+from app.debriefs.services import DebriefInput, create_debrief
 from app.extensions import db
 from app.signups.services import renew_calendar_token, sign_up
 from tests.factories import (
@@ -119,6 +122,34 @@ ACCESS = {
     "api.upload_photo": "user",
     "api.get_photo": "owner",
     "api.delete_photo": "author",
+    "debriefs.new_debrief": "manager",
+    "debriefs.list_debriefs": "user",
+    "debriefs.show": "owner",
+    "debriefs.add_theme": "owner",
+    "debriefs.edit_theme": "owner",
+    "debriefs.merge_theme": "owner",
+    "debriefs.vote": "owner",
+    "debriefs.move": "owner",
+    "debriefs.edit_insight_page": "owner",
+    "debriefs.save_insight": "owner",
+    "debriefs.save_action": "owner",
+    "debriefs.publish": "manager",
+    "debriefs.pdf": "owner",
+    "debriefs.photo": "owner",
+    "api.create_debrief": "manager",
+    "api.get_debrief": "owner",
+    "api.create_theme": "owner",
+    "api.update_theme": "owner",
+    "api.merge_themes": "owner",
+    "api.move_cards": "owner",
+    "api.add_vote": "owner",
+    "api.remove_vote": "owner",
+    "api.create_insight": "owner",
+    "api.update_insight": "owner",
+    "api.create_action": "owner",
+    "api.update_action": "owner",
+    "api.publish_debrief": "manager",
+    "api.debrief_pdf": "owner",
 }
 
 ALLOWED = {
@@ -171,6 +202,15 @@ def _world():  # type: ignore[no-untyped-def]
         consent=False,
         user=owner,
     )
+    debrief = create_debrief(
+        db.session,
+        programme,
+        DebriefInput(title="Debrief", starts_at=utcnow(), location="Room 1"),
+        by=manager,
+    )
+    theme = board.create_theme(db.session, debrief, "Prices", user=manager)
+    insight = board.save_insight(db.session, debrief, {"statement": "Prices"}, user=manager)
+    action = board.save_action(db.session, debrief, {"what": "Fix", "owner": "Us"}, user=manager)
     task = create_task(
         db.session,
         programme,
@@ -199,6 +239,10 @@ def _world():  # type: ignore[no-untyped-def]
         "note_type": "observation",
         "photo_id": photo.id,
         "size": "thumb",
+        "debrief_id": debrief.id,
+        "theme_id": theme.id,
+        "insight_id": insight.id,
+        "action_id": action.id,
     }
     db.session.commit()
     return people, values

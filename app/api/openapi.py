@@ -368,6 +368,8 @@ FILTERS = [
 
 
 def openapi_document() -> dict[str, Any]:
+    from app.api.openapi_debriefs import DEBRIEF_SCHEMAS, debrief_paths
+
     pid, aid, sid = _id("programme_id"), _id("activity_id"), _id("signup_id")
     tid, bid, nid = _id("task_id"), _id("briefing_id"), _id("note_id")
     status_op = {
@@ -388,7 +390,7 @@ def openapi_document() -> dict[str, Any]:
         "servers": [{"url": "/api/v1"}],
         "security": [{"bearer": []}, {"session": []}],
         "components": {
-            "schemas": SCHEMAS,
+            "schemas": SCHEMAS | DEBRIEF_SCHEMAS,
             "responses": {
                 "Error": {
                     "description": "Refused; the message says why.",
@@ -409,7 +411,8 @@ def openapi_document() -> dict[str, Any]:
                 },
             },
         },
-        "paths": {
+        "paths": debrief_paths()
+        | {
             "/openapi.json": {
                 "get": {
                     "summary": "This document",

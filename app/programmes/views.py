@@ -9,6 +9,8 @@ from app.accounts.services import user_by_email
 from app.briefings.services import briefing_status
 from app.briefings.tasks import my_tasks, tasks_for_slot
 from app.db import utcnow
+from app.debriefs.models import DebriefStatus
+from app.debriefs.services import can_open_debrief, debriefs_for
 from app.errors import DomainError, NotFound
 from app.extensions import db
 from app.programmes import services
@@ -51,6 +53,9 @@ def home():  # type: ignore[no-untyped-def]
         going=going,
         briefing=briefing,
         tasks=tasks,
+        debriefs=[
+            d for d in debriefs_for(db.session, current_user) if d.status == DebriefStatus.OPEN
+        ],
         programmes=services.visible_programmes(db.session, current_user),
     )
 
@@ -103,6 +108,7 @@ def show(programme_id: int):  # type: ignore[no-untyped-def]
         link_filters={k: v for k, v in filters.items() if v},
         mine=my_signups_by_activity(db.session, current_user, programme),
         can_manage=services.can_manage(programme, current_user),
+        can_open_debrief=can_open_debrief(programme, current_user),
         problem_for=lambda a: window_problem(programme, a),
     )
 

@@ -1,0 +1,1 @@
+"""Debriefs: the board that turns notes into themes, insights and actions, and its PDF."""

@@ -1,0 +1,22 @@
+"""`flask --app wsgi reports worker`: renders large debrief PDFs from the RQ queue."""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+reports_cli = AppGroup("reports", help="Debrief PDFs.")
+
+
+@reports_cli.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+def worker(burst: bool) -> None:
+    """Render the PDFs queued on REDIS_URL, one at a time."""
+    from redis import Redis
+    from rq import Worker
+
+    url = current_app.config.get("REPORT_QUEUE_URL")
+    if not url:
+        raise click.UsageError("Set REDIS_URL: without it, web processes render PDFs themselves.")
+    Worker(["reports"], connection=Redis.from_url(url)).work(burst=burst)

@@ -1,0 +1,220 @@
+"""Debrief sessions: who may see and change them, creating, listing, publishing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import selectinload
+
+from app.accounts.models import Role, User
+from app.briefings.models import Task
+from app.capture.models import Note
+from app.db import DbSession, utcnow
+from app.debriefs.models import Debrief, DebriefStatus, debrief_invitees
+from app.errors import Conflict, DomainError, NotAllowed, NotFound
+from app.programmes.models import Activity, Programme
+from app.programmes.services import can_manage, clean_place
+from app.signups.models import Signup, SignupStatus
+from app.text import text_problem
+
+
+def is_participant(debrief: Debrief, user: User) -> bool:
+    return debrief.facilitator_id == user.id or any(p.id == user.id for p in debrief.invitees)
+
+
+def can_view(debrief: Debrief, user: User) -> bool:
+    """Published debriefs are for every reader; open ones for their people and organisers."""
+    return (
+        debrief.status == DebriefStatus.PUBLISHED
+        or is_participant(debrief, user)
+        or can_manage(debrief.programme, user)
+    )
+
+
+def can_lead(debrief: Debrief, user: User) -> bool:
+    return debrief.facilitator_id == user.id or can_manage(debrief.programme, user)
+
+
+def can_change_board(debrief: Debrief, user: User) -> bool:
+    return debrief.status == DebriefStatus.OPEN and (
+        is_participant(debrief, user) or can_manage(debrief.programme, user)
+    )
+
+
+def can_open_debrief(programme: Programme, user: User) -> bool:
+    return can_manage(programme, user) or user.has_role(Role.FACILITATOR)
+
+
+def require_can_open(programme: Programme, user: User) -> None:
+    if not can_open_debrief(programme, user):
+        raise NotAllowed("Only facilitators and the programme's organisers open debriefs.")
+
+
+def require_board_open(debrief: Debrief, user: User) -> None:
+    """The board changes only while open, and only by its participants and organisers."""
+    if not (is_participant(debrief, user) or can_manage(debrief.programme, user)):
+        raise NotAllowed("Only the people invited to this debrief can change its board.")
+    if debrief.status == DebriefStatus.PUBLISHED:
+        raise Conflict("This debrief is published: its board can no longer change.")
+
+
+def get_debrief(session: DbSession, debrief_id: int, *, user: User) -> Debrief:
+    debrief = session.get(
+        Debrief,
+        debrief_id,
+        options=[selectinload(Debrief.invitees), selectinload(Debrief.activities)],
+    )
+    if debrief is None or not can_view(debrief, user):
+        raise NotFound("There is no such debrief.")
+    return debrief
+
+
+def went_out(session: DbSession, activities: list[Activity]) -> list[User]:
+    """Everyone with a confirmed place on these slots who was not marked a no-show."""
+    return list(
+        session.scalars(
+            select(User)
+            .join(Signup, Signup.user_id == User.id)
+            .where(
+                Signup.activity_id.in_([a.id for a in activities]),
+                Signup.status == SignupStatus.CONFIRMED,
+                Signup.no_show.is_(False),
+            )
+            .distinct()
+            .order_by(User.name)
+        )
+    )
+
+
+@dataclass
+class DebriefInput:
+    title: str
+    starts_at: datetime
+    location: str = ""
+    online_url: str = ""
+    activity_ids: list[int] | None = None  #: None: every slot of the programme
+    kinds: list[str] | None = None  #: keeps only slots of these kinds
+    invitee_ids: list[int] | None = None  #: None: everyone who went out
+
+
+def _covered(programme: Programme, data: DebriefInput) -> list[Activity]:
+    slots = [a for a in programme.activities if not a.is_cancelled]
+    if data.activity_ids is not None:
+        unknown = set(data.activity_ids) - {a.id for a in slots}
+        if unknown:
+            raise DomainError("Pick slots of this programme.", field="activity_ids")
+        slots = [a for a in slots if a.id in data.activity_ids]
+    if data.kinds:
+        slots = [a for a in slots if a.kind in data.kinds]
+    if not slots:
+        raise DomainError("Pick at least one slot (or kind of slot) to debrief.", field="slots")
+    return slots
+
+
+def create_debrief(
+    session: DbSession, programme: Programme, data: DebriefInput, *, by: User
+) -> Debrief:
+    """Open a debrief of some of a programme's slots, inviting by default everyone who went."""
+    require_can_open(programme, by)
+    title = data.title.strip()
+    problem = text_problem(title)
+    if not title or len(title) > 200 or problem:
+        raise DomainError(
+            problem or "Give the debrief a title of at most 200 characters.", field="title"
+        )
+    location, online_url = clean_place(data.location, data.online_url)
+    slots = _covered(programme, data)
+    people = went_out(session, slots)
+    if data.invitee_ids is not None:
+        people = list(session.scalars(select(User).where(User.id.in_(data.invitee_ids))))
+    debrief = Debrief(
+        programme=programme,
+        title=title,
+        starts_at=data.starts_at,
+        location=location,
+        online_url=online_url,
+        facilitator_id=by.id,
+        activities=slots,
+        invitees=people,
+    )
+    session.add(debrief)
+    session.flush()
+    return debrief
+
+
+def debriefs_for(session: DbSession, user: User) -> list[Debrief]:
+    """Open debriefs I am part of, then published ones, newest first."""
+    mine = select(debrief_invitees.c.debrief_id).where(debrief_invitees.c.user_id == user.id)
+    return list(
+        session.scalars(
+            select(Debrief)
+            .options(selectinload(Debrief.programme))
+            .where(
+                or_(
+                    Debrief.status == DebriefStatus.PUBLISHED,
+                    Debrief.facilitator_id == user.id,
+                    Debrief.id.in_(mine),
+                )
+            )
+            .order_by(Debrief.status, Debrief.starts_at.desc())
+        )
+    )
+
+
+def bump(session: DbSession, debrief: Debrief) -> int:
+    """Raise the board version atomically (two writers never get the same number)."""
+    version = session.execute(
+        update(Debrief)
+        .where(Debrief.id == debrief.id)
+        .values(version=Debrief.version + 1)
+        .returning(Debrief.version)
+    ).scalar_one()
+    debrief.version = version
+    return int(version)
+
+
+def board_notes(session: DbSession, debrief: Debrief) -> list[Note]:
+    """Every note of the covered slots, with what a card shows loaded in the same queries."""
+    return list(
+        session.scalars(
+            select(Note)
+            .options(
+                selectinload(Note.photos),
+                selectinload(Note.author),
+                selectinload(Note.activity),
+            )
+            .where(
+                Note.activity_id.in_([a.id for a in debrief.activities]),
+                Note.deleted_at.is_(None),
+            )
+            .order_by(Note.activity_id, Note.created_at)
+        )
+    )
+
+
+def publish(session: DbSession, debrief: Debrief, *, by: User) -> None:
+    """Publish: every reader sees it, and its notes lock against editing."""
+    if not can_lead(debrief, by):
+        raise NotAllowed("Only the facilitator or the programme's organisers publish a debrief.")
+    if debrief.status == DebriefStatus.PUBLISHED:
+        raise Conflict("This debrief is already published.")
+    now = utcnow()
+    debrief.status, debrief.published_at = DebriefStatus.PUBLISHED, now
+    session.execute(
+        update(Note)
+        .where(
+            Note.activity_id.in_([a.id for a in debrief.activities]),
+            Note.locked_at.is_(None),
+        )
+        .values(locked_at=now)
+    )
+    bump(session, debrief)
+    session.flush()
+
+
+def task_questions(session: DbSession, task_ids: set[int]) -> dict[int, str]:
+    """The questions of the tasks the cards answer, for the board's filter."""
+    rows = session.execute(select(Task.id, Task.question).where(Task.id.in_(task_ids)))
+    return {task_id: question for task_id, question in rows}

@@ -1,0 +1,289 @@
+"""Debrief pages: open a debrief, the board (works without JavaScript), publish, the PDF."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from app.capture.models import Photo
+from app.capture.views import photo_response
+from app.db import is_id
+from app.debriefs import board as ops
+from app.debriefs import reports, services
+from app.debriefs.forms import DebriefForm
+from app.debriefs.models import ActionStatus, Debrief
+from app.errors import DomainError, NotAllowed, NotFound
+from app.extensions import db
+from app.programmes.models import ActivityKind
+from app.programmes.services import get_programme
+from app.web import show_error
+
+bp = Blueprint("debriefs", __name__)
+
+
+@bp.before_request
+@login_required
+def _signed_in() -> None:
+    """Every page here needs a signed-in person."""
+
+
+@bp.route("/programmes/<int:programme_id>/debriefs/new", methods=["GET", "POST"])
+def new_debrief(programme_id: int):  # type: ignore[no-untyped-def]
+    programme = get_programme(db.session, programme_id, user=current_user)
+    if not services.can_open_debrief(programme, current_user):
+        abort(403)
+    form = DebriefForm(programme)
+    if form.validate_on_submit():
+        try:
+            debrief = services.create_debrief(
+                db.session, programme, form.to_input(programme), by=current_user
+            )
+        except DomainError as err:
+            show_error(form, err)
+        else:
+            db.session.commit()
+            flash(f"Debrief opened for {len(debrief.invitees)} people.", "success")
+            return redirect(url_for("debriefs.show", debrief_id=debrief.id))
+    return render_template("debriefs/new_debrief.html", form=form, programme=programme)
+
+
+@bp.get("/debriefs")
+def list_debriefs():  # type: ignore[no-untyped-def]
+    return render_template(
+        "debriefs/list_debriefs.html", debriefs=services.debriefs_for(db.session, current_user)
+    )
+
+
+FILTERS = ("kind", "tag", "task", "person")
+
+
+def _filtered(cards: list[ops.Card]) -> list[ops.Card]:
+    chosen = {name: request.args.get(name, "") for name in FILTERS}
+    return [
+        c
+        for c in cards
+        if (not chosen["kind"] or c.kind == chosen["kind"])
+        and (not chosen["tag"] or chosen["tag"] in c.tags)
+        and (not chosen["task"] or str(c.task_id) == chosen["task"])
+        and (not chosen["person"] or str(c.author_id) == chosen["person"])
+    ]
+
+
+@bp.get("/debriefs/<int:debrief_id>")
+def show(debrief_id: int):  # type: ignore[no-untyped-def]
+    debrief = services.get_debrief(db.session, debrief_id, user=current_user)
+    board = ops.load_board(db.session, debrief, user=current_user)
+    everyone = board.cards
+    board.cards = _filtered(board.cards)
+    return render_template(
+        "debriefs/show_board.html",
+        debrief=debrief,
+        board=board,
+        filters={name: request.args.get(name, "") for name in FILTERS},
+        kinds=sorted({c.kind for c in everyone}),
+        kind_labels={k.value: k.label for k in ActivityKind},
+        tags=sorted({t for c in everyone for t in c.tags}),
+        people=sorted({(c.author_id, c.author) for c in everyone}, key=lambda p: p[1]),
+        tasks=services.task_questions(db.session, {c.task_id for c in everyone if c.task_id}),
+        editable=services.can_change_board(debrief, current_user),
+        can_lead=services.can_lead(debrief, current_user),
+        statuses=list(ActionStatus),
+        reports=reports.latest(db.session, debrief),
+    )
+
+
+def _write(debrief_id: int, work: Callable[[Debrief], str], *, typed: str = "") -> Response:
+    """Run one board change; refusals are shown on the board with what was typed kept."""
+    debrief = services.get_debrief(db.session, debrief_id, user=current_user)
+    try:
+        message = work(debrief)
+    except (NotAllowed, NotFound):
+        raise
+    except DomainError as err:
+        db.session.rollback()
+        flash(err.message + (f" What you typed: “{typed}”." if typed else ""), "error")
+    else:
+        db.session.commit()
+        flash(message, "success")
+    return redirect(url_for("debriefs.show", debrief_id=debrief_id))
+
+
+def _ids(name: str) -> list[int]:
+    return [int(v) for v in request.form.getlist(name) if v.isdigit() and is_id(int(v))]
+
+
+def _int(name: str) -> int | None:
+    value = request.form.get(name, "")
+    return int(value) if value.isdigit() else None
+
+
+@bp.post("/debriefs/<int:debrief_id>/themes")
+def add_theme(debrief_id: int) -> Response:
+    name, description = request.form.get("name", ""), request.form.get("description", "")
+
+    def work(debrief: Debrief) -> str:
+        theme = ops.create_theme(db.session, debrief, name, description, user=current_user)
+        return f"Theme “{theme.name}” added."
+
+    return _write(debrief_id, work, typed=name)
+
+
+@bp.post("/debriefs/<int:debrief_id>/themes/<int:theme_id>")
+def edit_theme(debrief_id: int, theme_id: int) -> Response:
+    changes = {k: request.form.get(k, "") for k in ("name", "description")}
+
+    def work(debrief: Debrief) -> str:
+        ops.update_theme(
+            db.session, debrief, theme_id, changes, seen=_int("version"), user=current_user
+        )
+        return "Theme saved."
+
+    return _write(debrief_id, work, typed=changes["name"])
+
+
+@bp.post("/debriefs/<int:debrief_id>/themes/<int:theme_id>/merge")
+def merge_theme(debrief_id: int, theme_id: int) -> Response:
+    def work(debrief: Debrief) -> str:
+        into = ops.merge_themes(
+            db.session, debrief, theme_id, _int("into"), seen=_int("version"), user=current_user
+        )
+        return f"Merged into “{into.name}”."
+
+    return _write(debrief_id, work)
+
+
+@bp.post("/debriefs/<int:debrief_id>/themes/<int:theme_id>/votes")
+def vote(debrief_id: int, theme_id: int) -> Response:
+    add = request.form.get("dot") != "remove"
+
+    def work(debrief: Debrief) -> str:
+        left = ops.vote(db.session, debrief, theme_id, add=add, user=current_user)
+        return f"Dot {'placed' if add else 'taken back'}: {left} left."
+
+    return _write(debrief_id, work)
+
+
+@bp.post("/debriefs/<int:debrief_id>/moves")
+def move(debrief_id: int) -> Response:
+    to = request.form.get("to", "")
+    new_name = request.form.get("new_theme", "") if to == "new" else None
+    note_ids = _ids("note_ids")
+
+    def work(debrief: Debrief) -> str:
+        target = ops.move_cards(
+            db.session,
+            debrief,
+            note_ids,
+            to_theme=int(to) if to.isdigit() else None,
+            new_theme=new_name,
+            seen=_int("version"),
+            user=current_user,
+        )
+        where = f"“{target.name}”" if target else "unsorted"
+        return f"{len(note_ids)} card{'s' if len(note_ids) != 1 else ''} moved to {where}."
+
+    return _write(debrief_id, work, typed=new_name or "")
+
+
+def _insight_data() -> dict[str, object]:
+    theme = request.form.get("theme_id", "")
+    data: dict[str, object] = {
+        "statement": request.form.get("statement", ""),
+        "so_what": request.form.get("so_what", ""),
+        "theme_id": int(theme) if theme.isdigit() else None,
+    }
+    if "evidence_sent" in request.form:  # the form lists the evidence; none ticked clears it
+        data["evidence"] = _ids("evidence")
+    return data
+
+
+@bp.get("/debriefs/<int:debrief_id>/insights/new")
+@bp.get("/debriefs/<int:debrief_id>/insights/<int:insight_id>")
+def edit_insight_page(debrief_id: int, insight_id: int | None = None):  # type: ignore[no-untyped-def]
+    """The insight form; a new one takes the cards selected on the board as its evidence."""
+    debrief = services.get_debrief(db.session, debrief_id, user=current_user)
+    insight = ops.find_insight(debrief, insight_id) if insight_id else None
+    board = ops.load_board(db.session, debrief, user=current_user)
+    chosen = (
+        {n.id for n in insight.evidence}
+        if insight
+        else {int(v) for v in request.args.getlist("note_ids") if v.isdigit()}
+    )
+    return render_template(
+        "debriefs/edit_insight.html",
+        debrief=debrief,
+        board=board,
+        insight=insight,
+        evidence=[c for c in board.cards if c.note_id in chosen],
+    )
+
+
+@bp.post("/debriefs/<int:debrief_id>/insights")
+@bp.post("/debriefs/<int:debrief_id>/insights/<int:insight_id>")
+def save_insight(debrief_id: int, insight_id: int | None = None) -> Response:
+    data = _insight_data()
+
+    def work(debrief: Debrief) -> str:
+        ops.save_insight(
+            db.session,
+            debrief,
+            data,
+            insight_id=insight_id,
+            seen=_int("version"),
+            user=current_user,
+        )
+        return "Insight saved." if insight_id else "Insight added."
+
+    return _write(debrief_id, work, typed=str(data["statement"]))
+
+
+@bp.post("/debriefs/<int:debrief_id>/actions")
+@bp.post("/debriefs/<int:debrief_id>/actions/<int:action_id>")
+def save_action(debrief_id: int, action_id: int | None = None) -> Response:
+    data = {k: request.form[k] for k in ("what", "owner", "due_on", "status") if k in request.form}
+
+    def work(debrief: Debrief) -> str:
+        ops.save_action(
+            db.session, debrief, data, action_id=action_id, seen=_int("version"), user=current_user
+        )
+        return "Action saved." if action_id else "Action added."
+
+    return _write(debrief_id, work, typed=data.get("what", ""))
+
+
+@bp.post("/debriefs/<int:debrief_id>/publish")
+def publish(debrief_id: int) -> Response:
+    def work(debrief: Debrief) -> str:
+        services.publish(db.session, debrief, by=current_user)
+        return "Published: every reader can see it, and its notes are locked."
+
+    return _write(debrief_id, work)
+
+
+@bp.get("/debriefs/<int:debrief_id>/pdf")
+def pdf(debrief_id: int):  # type: ignore[no-untyped-def]
+    """The PDF when it is ready; otherwise start it and show its progress."""
+    debrief = services.get_debrief(db.session, debrief_id, user=current_user)
+    report, in_background = reports.request_report(
+        db.session, debrief, request.args.get("paper", "a4")
+    )
+    db.session.commit()
+    if in_background:
+        reports.start(report.id)
+    if report.status == "done":
+        return reports.pdf_response(db.session, report, debrief)
+    return render_template("debriefs/report_progress.html", debrief=debrief, report=report), 202
+
+
+@bp.get("/debriefs/<int:debrief_id>/photos/<int:photo_id>")
+def photo(debrief_id: int, photo_id: int):  # type: ignore[no-untyped-def]
+    """A card's photo, for everyone who may see the board."""
+    debrief = services.get_debrief(db.session, debrief_id, user=current_user)
+    found = db.session.get(Photo, photo_id)
+    covered = {a.id for a in debrief.activities}
+    if found is None or found.note.deleted_at is not None or found.note.activity_id not in covered:
+        raise NotFound("There is no such photo on this board.")
+    return photo_response(found, thumb=request.args.get("size") != "full")
