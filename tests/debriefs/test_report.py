@@ -1,0 +1,180 @@
+"""The debrief PDF: what it says, in what order, on which page, and what it never fetches."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from pypdf import PdfReader
+
+from app.debriefs import board as ops
+from app.debriefs.report import bar_chart, report_html
+from app.extensions import db
+from app.pdf import BASE_URL, OwnFilesOnly, render_pdf
+from tests.debriefs.conftest import write_note
+
+HOSTILE = (
+    '<img src="file:///etc/passwd"> <link rel="attachment" href="file:///etc/passwd"> '
+    '<style>body{background:url(http://198.51.100.7/x)}</style> <iframe src="http://198.51.100.7"></iframe> '
+    "<script>alert(1)</script>"
+)
+
+
+def debriefed(field):  # type: ignore[no-untyped-def]
+    debrief = field.open_debrief()
+    prices = ops.move_cards(
+        db.session,
+        debrief,
+        [field.notes[0].id],
+        new_theme="Hidden unit prices",
+        seen=debrief.version,
+        user=field.people[0],
+    )
+    ops.move_cards(
+        db.session,
+        debrief,
+        [field.notes[2].id],
+        new_theme="Refunds are slow",
+        seen=debrief.version,
+        user=field.people[0],
+    )
+    ops.vote(db.session, debrief, prices.id, add=True, user=field.people[0])
+    ops.save_insight(
+        db.session,
+        debrief,
+        {
+            "statement": "People cannot compare unit prices",
+            "so_what": "Put the price per kilo on labels",
+            "theme_id": prices.id,
+            "evidence": [field.notes[0].id],
+        },
+        user=field.people[0],
+    )
+    ops.save_action(
+        db.session,
+        debrief,
+        {"what": "Add unit prices to shelf labels", "owner": "Retail team"},
+        user=field.people[0],
+    )
+    return debrief
+
+
+def render(debrief, paper="a4"):  # type: ignore[no-untyped-def]
+    html, fetcher = report_html(db.session, debrief, paper=paper)
+    pdf, pages = render_pdf(html, fetcher)
+    return PdfReader(io.BytesIO(pdf)), pages, fetcher
+
+
+def page_texts(reader: PdfReader) -> list[str]:
+    return [" ".join(page.extract_text().split()) for page in reader.pages]
+
+
+def test_the_pdf_says_it_all_in_order_with_contact_details_removed(field):
+    reader, pages, _ = render(debriefed(field))
+    text = " ".join(page_texts(reader))
+    order = [
+        "Debrief: closeness week",
+        "Contents",
+        "Summary",
+        "Hidden unit prices",
+        "People cannot compare unit prices",
+        "Put the price per kilo on labels",
+        "Why is the big one dearer per gram?",
+        "Refunds are slow",
+        "I want my money back",
+        "Actions",
+        "Add unit prices to shelf labels",
+        "Appendix: every note by activity",
+        "I can't carry this up the stairs",
+    ]
+    position = -1
+    for words in order:  # each found after the one before it
+        position = text.find(words, position + 1)
+        assert position != -1, words
+    assert "[phone number removed]" in text and "07700 900123" not in text
+    assert pages == len(reader.pages) and reader.metadata.title == "Debrief: closeness week"
+
+
+def test_every_page_but_the_cover_says_page_x_of_y(field):
+    reader, pages, _ = render(debriefed(field))
+    texts = page_texts(reader)
+    assert "Page 1 of" not in texts[0]
+    for number, text in enumerate(texts[1:], start=2):
+        assert f"Page {number} of {pages}" in text
+
+
+def test_the_contents_point_at_the_right_pages(field):
+    reader, _, _ = render(debriefed(field))
+    texts = page_texts(reader)
+    contents = texts[1].removeprefix("Contents ")
+    entries = re.findall(r"([A-Z][^.]+?) \.{3,} (\d+)", contents)
+    assert [name for name, _ in entries][:3] == [
+        "Summary",
+        "Hidden unit prices",
+        "Refunds are slow",
+    ]
+    for name, page in entries:
+        assert name.strip() in texts[int(page) - 1], (name, page)
+
+
+def test_paper_sizes(field):
+    debrief = debriefed(field)
+    a4, _, _ = render(debrief, "a4")
+    letter, _, _ = render(debrief, "letter")
+    assert [round(float(x)) for x in a4.pages[0].mediabox[2:]] == [595, 842]
+    assert [round(float(x)) for x in letter.pages[0].mediabox[2:]] == [612, 792]
+
+
+def test_fonts_are_embedded_and_only_our_files_are_fetched(field):
+    reader, _, fetcher = render(debriefed(field))
+    fonts = reader.pages[2]["/Resources"]["/Font"]
+    for ref in fonts.values():
+        descriptor = ref.get_object()["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+        assert "/FontFile2" in descriptor or "/FontFile3" in descriptor
+    assert fetcher.refused == []
+    assert all(
+        url.startswith((BASE_URL + "static/", BASE_URL + "photos/")) for url in fetcher.fetched
+    )
+    assert any(url.startswith(BASE_URL + "photos/") for url in fetcher.fetched)
+
+
+def test_markup_in_notes_is_printed_as_text_and_fetches_nothing(field):
+    write_note(
+        field.people[0],
+        field.slots[0],
+        {"did": HOSTILE, "said": [HOSTILE[:900]], "tags": ["<b>x</b>"]},
+    )
+    debrief = field.open_debrief()
+    ops.create_theme(db.session, debrief, HOSTILE[:200], user=field.people[0])
+    reader, _, fetcher = render(debrief)
+    text = " ".join(page_texts(reader))
+    assert '<img src="file:///etc/passwd">' in text and "<script>alert(1)</script>" in text
+    assert "root:" not in text
+    assert fetcher.refused == []
+    assert not any("etc/passwd" in url or "198.51.100.7" in url for url in fetcher.fetched)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "file:///etc/passwd",
+        "http://198.51.100.7/x.png",
+        BASE_URL + "static/../app/config.py",
+        BASE_URL + "static/../../etc/passwd",
+        BASE_URL + "static/css/app.css?x=1",
+        BASE_URL + "photos/999",
+        "data:text/plain,hello",
+    ],
+)
+def test_the_fetcher_refuses_everything_but_our_files(url):
+    fetcher = OwnFilesOnly({"1": b"\xff\xd8"})
+    with pytest.raises(ValueError, match="not one of this app's files"):
+        fetcher.fetch(url)
+    assert fetcher.refused == [url]
+    assert fetcher.fetch(BASE_URL + "photos/1").read() == b"\xff\xd8"
+
+
+def test_chart_labels_are_escaped():
+    svg = str(bar_chart([("<script>alert(1)</script>", 3), ("Prices", 1)]))
+    assert "<script>" not in svg and "&lt;script&gt;" in svg and svg.count("<rect") == 2
