@@ -352,10 +352,9 @@ def _due(value: Any) -> date | None:
     if value in (None, ""):
         return None
     try:
-        return date.fromisoformat(value) if isinstance(value, str) else None
-    except ValueError:
-        pass
-    raise DomainError("The due date must be a date like 2030-03-31.", field="due_on")
+        return date.fromisoformat(value)
+    except (TypeError, ValueError) as err:
+        raise DomainError("The due date must be a date like 2030-03-31.", field="due_on") from err
 
 
 def save_action(

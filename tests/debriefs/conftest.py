@@ -76,7 +76,7 @@ def write_note(person: User, slot: Activity, fields: dict, kind: str = "observat
 
 
 @pytest.fixture
-def field() -> Field:
+def fieldwork() -> Field:
     organiser = make_user(Role.ORGANISER, name="Olu Organiser")
     programme = make_programme(organiser, title="Closeness week")
     shop = make_activity(programme, kind=ActivityKind.CUSTOMER_OBSERVATION, title="Watch the shelf")

@@ -16,30 +16,31 @@ from tests.debriefs.conftest import write_note
 
 HOSTILE = (
     '<img src="file:///etc/passwd"> <link rel="attachment" href="file:///etc/passwd"> '
-    '<style>body{background:url(http://198.51.100.7/x)}</style> <iframe src="http://198.51.100.7"></iframe> '
+    "<style>body{background:url(http://198.51.100.7/x)}</style> "
+    '<iframe src="http://198.51.100.7"></iframe> '
     "<script>alert(1)</script>"
 )
 
 
-def debriefed(field):  # type: ignore[no-untyped-def]
-    debrief = field.open_debrief()
+def debriefed(fieldwork):  # type: ignore[no-untyped-def]
+    debrief = fieldwork.open_debrief()
     prices = ops.move_cards(
         db.session,
         debrief,
-        [field.notes[0].id],
+        [fieldwork.notes[0].id],
         new_theme="Hidden unit prices",
         seen=debrief.version,
-        user=field.people[0],
+        user=fieldwork.people[0],
     )
     ops.move_cards(
         db.session,
         debrief,
-        [field.notes[2].id],
+        [fieldwork.notes[2].id],
         new_theme="Refunds are slow",
         seen=debrief.version,
-        user=field.people[0],
+        user=fieldwork.people[0],
     )
-    ops.vote(db.session, debrief, prices.id, add=True, user=field.people[0])
+    ops.vote(db.session, debrief, prices.id, add=True, user=fieldwork.people[0])
     ops.save_insight(
         db.session,
         debrief,
@@ -47,15 +48,15 @@ def debriefed(field):  # type: ignore[no-untyped-def]
             "statement": "People cannot compare unit prices",
             "so_what": "Put the price per kilo on labels",
             "theme_id": prices.id,
-            "evidence": [field.notes[0].id],
+            "evidence": [fieldwork.notes[0].id],
         },
-        user=field.people[0],
+        user=fieldwork.people[0],
     )
     ops.save_action(
         db.session,
         debrief,
         {"what": "Add unit prices to shelf labels", "owner": "Retail team"},
-        user=field.people[0],
+        user=fieldwork.people[0],
     )
     return debrief
 
@@ -70,8 +71,8 @@ def page_texts(reader: PdfReader) -> list[str]:
     return [" ".join(page.extract_text().split()) for page in reader.pages]
 
 
-def test_the_pdf_says_it_all_in_order_with_contact_details_removed(field):
-    reader, pages, _ = render(debriefed(field))
+def test_the_pdf_says_it_all_in_order_with_contact_details_removed(fieldwork):
+    reader, pages, _ = render(debriefed(fieldwork))
     text = " ".join(page_texts(reader))
     order = [
         "Debrief: closeness week",
@@ -96,16 +97,16 @@ def test_the_pdf_says_it_all_in_order_with_contact_details_removed(field):
     assert pages == len(reader.pages) and reader.metadata.title == "Debrief: closeness week"
 
 
-def test_every_page_but_the_cover_says_page_x_of_y(field):
-    reader, pages, _ = render(debriefed(field))
+def test_every_page_but_the_cover_says_page_x_of_y(fieldwork):
+    reader, pages, _ = render(debriefed(fieldwork))
     texts = page_texts(reader)
     assert "Page 1 of" not in texts[0]
     for number, text in enumerate(texts[1:], start=2):
         assert f"Page {number} of {pages}" in text
 
 
-def test_the_contents_point_at_the_right_pages(field):
-    reader, _, _ = render(debriefed(field))
+def test_the_contents_point_at_the_right_pages(fieldwork):
+    reader, _, _ = render(debriefed(fieldwork))
     texts = page_texts(reader)
     contents = texts[1].removeprefix("Contents ")
     entries = re.findall(r"([A-Z][^.]+?) \.{3,} (\d+)", contents)
@@ -118,16 +119,16 @@ def test_the_contents_point_at_the_right_pages(field):
         assert name.strip() in texts[int(page) - 1], (name, page)
 
 
-def test_paper_sizes(field):
-    debrief = debriefed(field)
+def test_paper_sizes(fieldwork):
+    debrief = debriefed(fieldwork)
     a4, _, _ = render(debrief, "a4")
     letter, _, _ = render(debrief, "letter")
     assert [round(float(x)) for x in a4.pages[0].mediabox[2:]] == [595, 842]
     assert [round(float(x)) for x in letter.pages[0].mediabox[2:]] == [612, 792]
 
 
-def test_fonts_are_embedded_and_only_our_files_are_fetched(field):
-    reader, _, fetcher = render(debriefed(field))
+def test_fonts_are_embedded_and_only_our_files_are_fetched(fieldwork):
+    reader, _, fetcher = render(debriefed(fieldwork))
     fonts = reader.pages[2]["/Resources"]["/Font"]
     for ref in fonts.values():
         descriptor = ref.get_object()["/DescendantFonts"][0].get_object()["/FontDescriptor"]
@@ -139,14 +140,14 @@ def test_fonts_are_embedded_and_only_our_files_are_fetched(field):
     assert any(url.startswith(BASE_URL + "photos/") for url in fetcher.fetched)
 
 
-def test_markup_in_notes_is_printed_as_text_and_fetches_nothing(field):
+def test_markup_in_notes_is_printed_as_text_and_fetches_nothing(fieldwork):
     write_note(
-        field.people[0],
-        field.slots[0],
+        fieldwork.people[0],
+        fieldwork.slots[0],
         {"did": HOSTILE, "said": [HOSTILE[:900]], "tags": ["<b>x</b>"]},
     )
-    debrief = field.open_debrief()
-    ops.create_theme(db.session, debrief, HOSTILE[:200], user=field.people[0])
+    debrief = fieldwork.open_debrief()
+    ops.create_theme(db.session, debrief, HOSTILE[:200], user=fieldwork.people[0])
     reader, _, fetcher = render(debrief)
     text = " ".join(page_texts(reader))
     assert '<img src="file:///etc/passwd">' in text and "<script>alert(1)</script>" in text

@@ -17,18 +17,18 @@ from tests.debriefs.conftest import OBSERVATIONS, write_note
 from tests.factories import make_user
 
 
-def test_everyone_who_went_out_is_invited_but_not_no_shows(field):
-    no_show = db.session.query(Signup).filter_by(user_id=field.people[1].id).one()
+def test_everyone_who_went_out_is_invited_but_not_no_shows(fieldwork):
+    no_show = db.session.query(Signup).filter_by(user_id=fieldwork.people[1].id).one()
     no_show.no_show = True
-    debrief = field.open_debrief()
-    assert {p.id for p in debrief.invitees} == {field.people[0].id, field.people[2].id}
-    assert debrief.facilitator_id == field.facilitator.id
+    debrief = fieldwork.open_debrief()
+    assert {p.id for p in debrief.invitees} == {fieldwork.people[0].id, fieldwork.people[2].id}
+    assert debrief.facilitator_id == fieldwork.facilitator.id
 
 
-def test_only_facilitators_and_organisers_open_a_debrief(field):
+def test_only_facilitators_and_organisers_open_a_debrief(fieldwork):
     with pytest.raises(NotAllowed):
-        field.open_debrief(by=field.people[0])
-    assert field.open_debrief(by=field.organiser).facilitator_id == field.organiser.id
+        fieldwork.open_debrief(by=fieldwork.people[0])
+    assert fieldwork.open_debrief(by=fieldwork.organiser).facilitator_id == fieldwork.organiser.id
 
 
 @pytest.mark.parametrize(
@@ -42,71 +42,88 @@ def test_only_facilitators_and_organisers_open_a_debrief(field):
         ({"online_url": "javascript:alert(1)"}, "http"),
     ],
 )
-def test_bad_debrief_input_is_refused(field, changes, message):
+def test_bad_debrief_input_is_refused(fieldwork, changes, message):
     with pytest.raises(DomainError, match=message):
-        field.open_debrief(**changes)
+        fieldwork.open_debrief(**changes)
 
 
-def test_kinds_choose_the_slots_covered(field):
-    debrief = field.open_debrief(kinds=[ActivityKind.CALL_LISTENING])
+def test_kinds_choose_the_slots_covered(fieldwork):
+    debrief = fieldwork.open_debrief(kinds=[ActivityKind.CALL_LISTENING])
     assert [a.title for a in debrief.activities] == ["Calls in Lyon"]
-    assert [p.id for p in debrief.invitees] == [field.people[2].id]
+    assert [p.id for p in debrief.invitees] == [fieldwork.people[2].id]
 
 
-def test_cards_show_the_strongest_quote_with_contact_details_removed(field):
-    debrief = field.open_debrief()
-    board = ops.load_board(db.session, debrief, user=field.facilitator)
+def test_cards_show_the_strongest_quote_with_contact_details_removed(fieldwork):
+    debrief = fieldwork.open_debrief()
+    board = ops.load_board(db.session, debrief, user=fieldwork.facilitator)
     by_note = {c.note_id: c for c in board.cards}
-    first, call = by_note[field.notes[0].id], by_note[field.notes[2].id]
+    first, call = by_note[fieldwork.notes[0].id], by_note[fieldwork.notes[2].id]
     assert first.quote == "Why is the big one dearer per gram?"
     assert first.customer == "woman, 30s, with a pram" and first.photo_id is not None
     assert call.quote == "I want my money back" and call.customer == "new customer"
-    second = write_note(field.people[0], field.slots[0], {"said": ["Call me on 07700 900123"]})
-    board = ops.load_board(db.session, debrief, user=field.facilitator)
+    second = write_note(
+        fieldwork.people[0], fieldwork.slots[0], {"said": ["Call me on 07700 900123"]}
+    )
+    board = ops.load_board(db.session, debrief, user=fieldwork.facilitator)
     assert next(c for c in board.cards if c.note_id == second.id).quote == (
         "Call me on [phone number removed]"
     )
 
 
-def test_cards_move_into_a_new_theme_and_back(field):
-    debrief = field.open_debrief()
-    ids = [field.notes[0].id, field.notes[1].id]
+def test_cards_move_into_a_new_theme_and_back(fieldwork):
+    debrief = fieldwork.open_debrief()
+    ids = [fieldwork.notes[0].id, fieldwork.notes[1].id]
     theme = ops.move_cards(
         db.session,
         debrief,
         ids,
         new_theme="Hidden prices",
         seen=debrief.version,
-        user=field.people[0],
+        user=fieldwork.people[0],
     )
-    board = ops.load_board(db.session, debrief, user=field.people[0])
+    board = ops.load_board(db.session, debrief, user=fieldwork.people[0])
     assert [c.note_id for c in board.cards_in(theme.id)] == ids
-    ops.move_cards(db.session, debrief, ids[:1], seen=debrief.version, user=field.people[0])
-    board = ops.load_board(db.session, debrief, user=field.people[0])
-    assert [c.note_id for c in board.cards_in(None)] == [ids[0], field.notes[2].id]
+    ops.move_cards(db.session, debrief, ids[:1], seen=debrief.version, user=fieldwork.people[0])
+    board = ops.load_board(db.session, debrief, user=fieldwork.people[0])
+    assert [c.note_id for c in board.cards_in(None)] == [ids[0], fieldwork.notes[2].id]
 
 
-def test_a_move_made_on_an_old_board_does_not_undo_someone_elses(field):
-    debrief = field.open_debrief()
+def test_a_move_made_on_an_old_board_does_not_undo_someone_elses(fieldwork):
+    debrief = fieldwork.open_debrief()
     seen = debrief.version
-    a = ops.create_theme(db.session, debrief, "Prices", user=field.people[0])
-    b = ops.create_theme(db.session, debrief, "Access", user=field.people[1])
+    a = ops.create_theme(db.session, debrief, "Prices", user=fieldwork.people[0])
+    b = ops.create_theme(db.session, debrief, "Access", user=fieldwork.people[1])
     ops.move_cards(
-        db.session, debrief, [field.notes[0].id], to_theme=a.id, seen=seen + 2, user=field.people[0]
+        db.session,
+        debrief,
+        [fieldwork.notes[0].id],
+        to_theme=a.id,
+        seen=seen + 2,
+        user=fieldwork.people[0],
     )
     with pytest.raises(ops.StaleWrite, match="moved by someone else"):
         ops.move_cards(
-            db.session, debrief, [field.notes[0].id], to_theme=b.id, seen=seen, user=field.people[1]
+            db.session,
+            debrief,
+            [fieldwork.notes[0].id],
+            to_theme=b.id,
+            seen=seen,
+            user=fieldwork.people[1],
         )
     # Moving a card no one touched since is fine on an old version.
     ops.move_cards(
-        db.session, debrief, [field.notes[1].id], to_theme=b.id, seen=seen, user=field.people[1]
+        db.session,
+        debrief,
+        [fieldwork.notes[1].id],
+        to_theme=b.id,
+        seen=seen,
+        user=fieldwork.people[1],
     )
 
 
-def test_renaming_a_theme_someone_just_renamed_is_refused_and_shows_theirs(field):
-    debrief = field.open_debrief()
-    theme = ops.create_theme(db.session, debrief, "Prices", user=field.people[0])
+def test_renaming_a_theme_someone_just_renamed_is_refused_and_shows_theirs(fieldwork):
+    debrief = fieldwork.open_debrief()
+    theme = ops.create_theme(db.session, debrief, "Prices", user=fieldwork.people[0])
     seen = debrief.version
     ops.update_theme(
         db.session,
@@ -114,7 +131,7 @@ def test_renaming_a_theme_someone_just_renamed_is_refused_and_shows_theirs(field
         theme.id,
         {"name": "Hidden unit prices"},
         seen=seen,
-        user=field.people[0],
+        user=fieldwork.people[0],
     )
     with pytest.raises(ops.StaleWrite, match="“Hidden unit prices”"):
         ops.update_theme(
@@ -123,80 +140,86 @@ def test_renaming_a_theme_someone_just_renamed_is_refused_and_shows_theirs(field
             theme.id,
             {"name": "Price anxiety"},
             seen=seen,
-            user=field.people[1],
+            user=fieldwork.people[1],
         )
     assert theme.name == "Hidden unit prices"
     with pytest.raises(DomainError, match="version"):
         ops.update_theme(
-            db.session, debrief, theme.id, {"name": "x"}, seen="7", user=field.people[1]
+            db.session, debrief, theme.id, {"name": "x"}, seen="7", user=fieldwork.people[1]
         )
 
 
-def test_merging_takes_cards_dots_and_insights_along(field):
-    debrief = field.open_debrief()
+def test_merging_takes_cards_dots_and_insights_along(fieldwork):
+    debrief = fieldwork.open_debrief()
     a = ops.move_cards(
         db.session,
         debrief,
-        [field.notes[0].id],
+        [fieldwork.notes[0].id],
         new_theme="Prices",
         seen=debrief.version,
-        user=field.people[0],
+        user=fieldwork.people[0],
     )
     b = ops.move_cards(
         db.session,
         debrief,
-        [field.notes[1].id],
+        [fieldwork.notes[1].id],
         new_theme="Shelves",
         seen=debrief.version,
-        user=field.people[0],
+        user=fieldwork.people[0],
     )
-    ops.vote(db.session, debrief, b.id, add=True, user=field.people[0])
+    ops.vote(db.session, debrief, b.id, add=True, user=fieldwork.people[0])
     insight = ops.save_insight(
         db.session,
         debrief,
         {"statement": "Shelves hide prices", "theme_id": b.id},
-        user=field.people[0],
+        user=fieldwork.people[0],
     )
-    ops.merge_themes(db.session, debrief, b.id, a.id, seen=debrief.version, user=field.people[1])
-    board = ops.load_board(db.session, debrief, user=field.people[0])
+    ops.merge_themes(
+        db.session, debrief, b.id, a.id, seen=debrief.version, user=fieldwork.people[1]
+    )
+    board = ops.load_board(db.session, debrief, user=fieldwork.people[0])
     assert [t.name for t in board.themes] == ["Prices"]
     assert len(board.cards_in(a.id)) == 2 and board.votes[a.id] == 1 and insight.theme_id == a.id
     with pytest.raises(DomainError, match="two different"):
         ops.merge_themes(
-            db.session, debrief, a.id, a.id, seen=debrief.version, user=field.people[1]
+            db.session, debrief, a.id, a.id, seen=debrief.version, user=fieldwork.people[1]
         )
 
 
-def test_each_person_has_five_dots(field):
-    debrief = field.open_debrief()
-    theme = ops.create_theme(db.session, debrief, "Prices", user=field.people[0])
+def test_each_person_has_five_dots(fieldwork):
+    debrief = fieldwork.open_debrief()
+    theme = ops.create_theme(db.session, debrief, "Prices", user=fieldwork.people[0])
     left = [
-        ops.vote(db.session, debrief, theme.id, add=True, user=field.people[0]) for _ in range(5)
+        ops.vote(db.session, debrief, theme.id, add=True, user=fieldwork.people[0])
+        for _ in range(5)
     ]
     assert left == [4, 3, 2, 1, 0]
     with pytest.raises(Conflict, match="all 5 of your dots"):
-        ops.vote(db.session, debrief, theme.id, add=True, user=field.people[0])
-    assert ops.vote(db.session, debrief, theme.id, add=False, user=field.people[0]) == 1
+        ops.vote(db.session, debrief, theme.id, add=True, user=fieldwork.people[0])
+    assert ops.vote(db.session, debrief, theme.id, add=False, user=fieldwork.people[0]) == 1
     with pytest.raises(Conflict, match="no dot"):
-        ops.vote(db.session, debrief, theme.id, add=False, user=field.people[1])
+        ops.vote(db.session, debrief, theme.id, add=False, user=fieldwork.people[1])
 
 
-def test_an_insight_is_backed_by_cards_of_this_board_only(field):
-    debrief = field.open_debrief(kinds=[ActivityKind.CUSTOMER_OBSERVATION])
+def test_an_insight_is_backed_by_cards_of_this_board_only(fieldwork):
+    debrief = fieldwork.open_debrief(kinds=[ActivityKind.CUSTOMER_OBSERVATION])
     data = {
         "statement": "Unit prices are hidden",
         "so_what": "Show them",
-        "evidence": [field.notes[0].id],
+        "evidence": [fieldwork.notes[0].id],
     }
-    insight = ops.save_insight(db.session, debrief, data, user=field.people[0])
-    assert [n.id for n in insight.evidence] == [field.notes[0].id]
+    insight = ops.save_insight(db.session, debrief, data, user=fieldwork.people[0])
+    assert [n.id for n in insight.evidence] == [fieldwork.notes[0].id]
     with pytest.raises(NotFound, match="evidence"):
         ops.save_insight(
-            db.session, debrief, {**data, "evidence": [field.notes[2].id]}, user=field.people[0]
+            db.session,
+            debrief,
+            {**data, "evidence": [fieldwork.notes[2].id]},
+            user=fieldwork.people[0],
         )
     for bad in ({"statement": ""}, {"statement": "x" * 501}, {"statement": "ok", "evidence": "1"}):
         with pytest.raises(DomainError):
-            ops.save_insight(db.session, debrief, bad, user=field.people[0])
+            ops.save_insight(db.session, debrief, bad, user=fieldwork.people[0])
 
 
 @pytest.mark.parametrize(
@@ -208,19 +231,19 @@ def test_an_insight_is_backed_by_cards_of_this_board_only(field):
         ({"what": "Show unit prices", "owner": "Ann", "status": "someday"}, "open, doing or done"),
     ],
 )
-def test_bad_actions_are_refused(field, data, message):
-    debrief = field.open_debrief()
+def test_bad_actions_are_refused(fieldwork, data, message):
+    debrief = fieldwork.open_debrief()
     with pytest.raises(DomainError, match=message):
-        ops.save_action(db.session, debrief, data, user=field.people[0])
+        ops.save_action(db.session, debrief, data, user=fieldwork.people[0])
 
 
-def test_actions_are_agreed_and_updated_on_the_version_seen(field):
-    debrief = field.open_debrief()
+def test_actions_are_agreed_and_updated_on_the_version_seen(fieldwork):
+    debrief = fieldwork.open_debrief()
     action = ops.save_action(
         db.session,
         debrief,
         {"what": "Show unit prices", "owner": "Retail team", "due_on": "2030-03-31"},
-        user=field.people[0],
+        user=fieldwork.people[0],
     )
     seen = debrief.version
     ops.save_action(
@@ -229,7 +252,7 @@ def test_actions_are_agreed_and_updated_on_the_version_seen(field):
         {"status": "doing"},
         action_id=action.id,
         seen=seen,
-        user=field.people[0],
+        user=fieldwork.people[0],
     )
     with pytest.raises(ops.StaleWrite):
         ops.save_action(
@@ -238,7 +261,7 @@ def test_actions_are_agreed_and_updated_on_the_version_seen(field):
             {"owner": "Me"},
             action_id=action.id,
             seen=seen,
-            user=field.people[1],
+            user=fieldwork.people[1],
         )
     assert (action.status, action.owner, str(action.due_on)) == (
         "doing",
@@ -247,36 +270,36 @@ def test_actions_are_agreed_and_updated_on_the_version_seen(field):
     )
 
 
-def test_who_sees_and_changes_a_debrief(field):
-    debrief = field.open_debrief()
+def test_who_sees_and_changes_a_debrief(fieldwork):
+    debrief = fieldwork.open_debrief()
     outsider = make_user()
-    assert can_view(debrief, field.people[0]) and can_view(debrief, field.organiser)
+    assert can_view(debrief, fieldwork.people[0]) and can_view(debrief, fieldwork.organiser)
     assert not can_view(debrief, outsider)
     with pytest.raises(NotFound):
         get_debrief(db.session, debrief.id, user=outsider)
     with pytest.raises(NotAllowed):
         ops.create_theme(db.session, debrief, "Mine", user=outsider)
     with pytest.raises(NotAllowed):
-        publish(db.session, debrief, by=field.people[0])
-    publish(db.session, debrief, by=field.facilitator)
+        publish(db.session, debrief, by=fieldwork.people[0])
+    publish(db.session, debrief, by=fieldwork.facilitator)
     assert debrief.status == DebriefStatus.PUBLISHED and can_view(debrief, outsider)
     with pytest.raises(Conflict, match="published"):
-        ops.create_theme(db.session, debrief, "Late", user=field.people[0])
+        ops.create_theme(db.session, debrief, "Late", user=fieldwork.people[0])
 
 
-def test_publishing_locks_the_notes(field):
-    debrief = field.open_debrief()
-    publish(db.session, debrief, by=field.organiser)
-    note = field.notes[0]
+def test_publishing_locks_the_notes(fieldwork):
+    debrief = fieldwork.open_debrief()
+    publish(db.session, debrief, by=fieldwork.organiser)
+    note = fieldwork.notes[0]
     assert note.locked_at is not None
     with pytest.raises(Conflict, match="locked"):
         update_note(
-            db.session, note, OBSERVATIONS[1], base_version=note.version, user=field.people[0]
+            db.session, note, OBSERVATIONS[1], base_version=note.version, user=fieldwork.people[0]
         )
 
 
-def test_the_board_takes_the_same_number_of_queries_however_big(field):
-    debrief = field.open_debrief()
+def test_the_board_takes_the_same_number_of_queries_however_big(fieldwork):
+    debrief = fieldwork.open_debrief()
 
     def queries() -> int:
         count = 0
@@ -290,8 +313,8 @@ def test_the_board_takes_the_same_number_of_queries_however_big(field):
         try:
             ops.load_board(
                 db.session,
-                get_debrief(db.session, debrief.id, user=field.facilitator),
-                user=field.facilitator,
+                get_debrief(db.session, debrief.id, user=fieldwork.facilitator),
+                user=fieldwork.facilitator,
             )
         finally:
             event.remove(db.engine, "before_cursor_execute", _count)
@@ -300,7 +323,7 @@ def test_the_board_takes_the_same_number_of_queries_however_big(field):
     small = queries()
     for n in range(15):
         note = write_note(
-            field.people[n % 2], field.slots[0], {"did": f"Looked ({n})", "tags": [f"t{n}"]}
+            fieldwork.people[n % 2], fieldwork.slots[0], {"did": f"Looked ({n})", "tags": [f"t{n}"]}
         )
         ops.move_cards(
             db.session,
@@ -308,6 +331,6 @@ def test_the_board_takes_the_same_number_of_queries_however_big(field):
             [note.id],
             new_theme=f"Theme {n}",
             seen=debrief.version,
-            user=field.people[0],
+            user=fieldwork.people[0],
         )
     assert queries() == small

@@ -17,19 +17,19 @@ def board_page(client, debrief, query=""):  # type: ignore[no-untyped-def]
     return response.get_data(as_text=True)
 
 
-def test_a_facilitator_opens_a_debrief_and_people_see_it_at_home(client, field):
-    client.sign_in(field.facilitator)
-    form = client.get(f"/programmes/{field.programme.id}/debriefs/new").get_data(as_text=True)
+def test_a_facilitator_opens_a_debrief_and_people_see_it_at_home(client, fieldwork):
+    client.sign_in(fieldwork.facilitator)
+    form = client.get(f"/programmes/{fieldwork.programme.id}/debriefs/new").get_data(as_text=True)
     assert "Watch the shelf" in form and "Listening in to service-centre calls" in form
-    bad = client.form(f"/programmes/{field.programme.id}/debriefs/new", {"title": "Debrief"})
+    bad = client.form(f"/programmes/{fieldwork.programme.id}/debriefs/new", {"title": "Debrief"})
     assert bad.status_code == 200 and "Say when the debrief starts." in bad.get_data(as_text=True)
     nowhere = client.form(
-        f"/programmes/{field.programme.id}/debriefs/new",
+        f"/programmes/{fieldwork.programme.id}/debriefs/new",
         {"title": "Debrief", "starts_at": "2030-01-10T17:00"},
     )
     assert "Give a place or an online link." in nowhere.get_data(as_text=True)
     response = client.form(
-        f"/programmes/{field.programme.id}/debriefs/new",
+        f"/programmes/{fieldwork.programme.id}/debriefs/new",
         {
             "title": "Friday debrief",
             "starts_at": "2030-01-10T17:00",
@@ -42,22 +42,22 @@ def test_a_facilitator_opens_a_debrief_and_people_see_it_at_home(client, field):
     debrief = db.session.query(Debrief).one()
     assert [a.title for a in debrief.activities] == ["Watch the shelf"]
     client.post("/logout", data={"csrf_token": client.csrf_token()})
-    client.sign_in(field.people[0])
+    client.sign_in(fieldwork.people[0])
     assert "Friday debrief" in client.get("/").get_data(as_text=True)
     client.post("/logout", data={"csrf_token": client.csrf_token()})
-    client.sign_in(field.people[0])
-    assert client.get(f"/programmes/{field.programme.id}/debriefs/new").status_code == 403
+    client.sign_in(fieldwork.people[0])
+    assert client.get(f"/programmes/{fieldwork.programme.id}/debriefs/new").status_code == 403
 
 
-def test_cards_are_sorted_into_themes_without_javascript(client, field):
-    debrief = field.open_debrief()
-    client.sign_in(field.people[0])
+def test_cards_are_sorted_into_themes_without_javascript(client, fieldwork):
+    debrief = fieldwork.open_debrief()
+    client.sign_in(fieldwork.people[0])
     page = board_page(client, debrief)
     assert "Why is the big one dearer per gram?" in page and "07700 900123" not in page
     response = client.form(
         f"/debriefs/{debrief.id}/moves",
         {
-            "note_ids": [str(field.notes[0].id), str(field.notes[1].id)],
+            "note_ids": [str(fieldwork.notes[0].id), str(fieldwork.notes[1].id)],
             "to": "new",
             "new_theme": "Shelf trouble",
             "version": str(debrief.version),
@@ -80,14 +80,14 @@ def test_cards_are_sorted_into_themes_without_javascript(client, field):
     assert "Select one or more cards to move." in nothing.get_data(as_text=True)
 
 
-def test_a_clash_is_explained_and_what_was_typed_is_kept(client, field):
-    debrief = field.open_debrief()
-    theme = ops.create_theme(db.session, debrief, "Prices", user=field.people[1])
+def test_a_clash_is_explained_and_what_was_typed_is_kept(client, fieldwork):
+    debrief = fieldwork.open_debrief()
+    theme = ops.create_theme(db.session, debrief, "Prices", user=fieldwork.people[1])
     seen = debrief.version
     ops.update_theme(
-        db.session, debrief, theme.id, {"name": "Unit prices"}, seen=seen, user=field.people[1]
+        db.session, debrief, theme.id, {"name": "Unit prices"}, seen=seen, user=fieldwork.people[1]
     )
-    client.sign_in(field.people[0])
+    client.sign_in(fieldwork.people[0])
     response = client.form(
         f"/debriefs/{debrief.id}/themes/{theme.id}",
         {"name": "Price anxiety", "description": "", "version": str(seen)},
@@ -98,36 +98,36 @@ def test_a_clash_is_explained_and_what_was_typed_is_kept(client, field):
     assert "What you typed: “Price anxiety”." in page
 
 
-def test_filters_narrow_the_cards(client, field):
-    debrief = field.open_debrief()
-    client.sign_in(field.organiser)
+def test_filters_narrow_the_cards(client, fieldwork):
+    debrief = fieldwork.open_debrief()
+    client.sign_in(fieldwork.organiser)
     calls = board_page(client, debrief, f"?kind={ActivityKind.CALL_LISTENING}")
     assert "I want my money back" in calls and "dearer per gram" not in calls
     tagged = board_page(client, debrief, "?tag=access")
     assert "carry this up the stairs" in tagged and "money back" not in tagged
-    person = board_page(client, debrief, f"?person={field.people[0].id}")
+    person = board_page(client, debrief, f"?person={fieldwork.people[0].id}")
     assert "dearer per gram" in person and "carry this" not in person
 
 
-def test_insights_and_actions_from_the_board(client, field):
-    debrief = field.open_debrief()
-    client.sign_in(field.people[0])
-    form = client.get(f"/debriefs/{debrief.id}/insights/new?note_ids={field.notes[0].id}").get_data(
-        as_text=True
-    )
-    assert f'name="evidence" value="{field.notes[0].id}" checked' in form
+def test_insights_and_actions_from_the_board(client, fieldwork):
+    debrief = fieldwork.open_debrief()
+    client.sign_in(fieldwork.people[0])
+    form = client.get(
+        f"/debriefs/{debrief.id}/insights/new?note_ids={fieldwork.notes[0].id}"
+    ).get_data(as_text=True)
+    assert f'name="evidence" value="{fieldwork.notes[0].id}" checked' in form
     saved = client.form(
         f"/debriefs/{debrief.id}/insights",
         {
             "statement": "Unit prices are hidden",
             "so_what": "Show them",
-            "evidence": [str(field.notes[0].id)],
+            "evidence": [str(fieldwork.notes[0].id)],
             "evidence_sent": "1",
         },
         follow_redirects=True,
     )
     assert "Insight added." in saved.get_data(as_text=True)
-    assert [n.id for n in debrief.insights[0].evidence] == [field.notes[0].id]
+    assert [n.id for n in debrief.insights[0].evidence] == [fieldwork.notes[0].id]
     bad = client.form(
         f"/debriefs/{debrief.id}/actions",
         {"what": "Label prices", "owner": "Retail", "due_on": "soon"},
@@ -144,12 +144,12 @@ def test_insights_and_actions_from_the_board(client, field):
     assert debrief.actions[0].owner == "Retail"
 
 
-def test_publish_locks_the_board_and_the_pdf_downloads(client, field):
-    debrief = field.open_debrief()
-    client.sign_in(field.facilitator)
+def test_publish_locks_the_board_and_the_pdf_downloads(client, fieldwork):
+    debrief = fieldwork.open_debrief()
+    client.sign_in(fieldwork.facilitator)
     published = client.form(f"/debriefs/{debrief.id}/publish", follow_redirects=True)
     assert "Published" in published.get_data(as_text=True)
-    assert 'action="/debriefs/%d/moves"' % debrief.id not in published.get_data(as_text=True)
+    assert f'action="/debriefs/{debrief.id}/moves"' not in published.get_data(as_text=True)
     pdf = client.get(f"/debriefs/{debrief.id}/pdf?paper=letter")
     assert pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
     assert "letter.pdf" in pdf.headers["Content-Disposition"]
@@ -157,11 +157,11 @@ def test_publish_locks_the_board_and_the_pdf_downloads(client, field):
 
 
 def test_a_large_board_is_rendered_in_the_background_and_kept_until_it_changes(
-    client, field, monkeypatch
+    client, fieldwork, monkeypatch
 ):
     monkeypatch.setattr(reports, "INLINE_NOTES", 0)
-    debrief = field.open_debrief()
-    client.sign_in(field.facilitator)
+    debrief = fieldwork.open_debrief()
+    client.sign_in(fieldwork.facilitator)
     first = client.get(f"/debriefs/{debrief.id}/pdf")
     assert first.status_code == 202 and 'http-equiv="refresh"' in first.get_data(as_text=True)
     for _ in range(100):
@@ -171,16 +171,16 @@ def test_a_large_board_is_rendered_in_the_background_and_kept_until_it_changes(
         time.sleep(0.1)
     ready = client.get(f"/debriefs/{debrief.id}/pdf")
     assert ready.status_code == 200 and ready.mimetype == "application/pdf"
-    ops.create_theme(db.session, debrief, "A change", user=field.facilitator)
+    ops.create_theme(db.session, debrief, "A change", user=fieldwork.facilitator)
     again = client.get(f"/debriefs/{debrief.id}/pdf")
     assert again.status_code == 202  # the board changed: a new PDF is made
     assert [r.board_version for r in db.session.query(Report)] == [debrief.version]
 
 
-def test_card_photos_are_for_people_who_see_the_board(client, field, login_as):
-    debrief = field.open_debrief()
-    photo_id = field.notes[0].photos[0].id
-    client.sign_in(field.people[1])
+def test_card_photos_are_for_people_who_see_the_board(client, fieldwork, login_as):
+    debrief = fieldwork.open_debrief()
+    photo_id = fieldwork.notes[0].photos[0].id
+    client.sign_in(fieldwork.people[1])
     with client.get(f"/debriefs/{debrief.id}/photos/{photo_id}") as response:
         assert response.mimetype == "image/jpeg"
     client.post("/logout", data={"csrf_token": client.csrf_token()})
