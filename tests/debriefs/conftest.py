@@ -50,6 +50,7 @@ OBSERVATIONS = [
         "customer": "man, 60s",
         "did": "Asked staff where the lift is",
         "said": ["I can't carry this up the stairs"],
+        "task_answer": "Staff said to write to lifts@example.com",
         "tags": ["access"],
     },
 ]
