@@ -13,6 +13,7 @@ from app.accounts.services import create_user, user_by_email
 from app.briefings.services import SessionInput, create_session
 from app.briefings.tasks import TaskInput, create_task
 from app.db import utcnow
+from app.demo_field import load_past_day
 from app.extensions import db
 from app.programmes.models import ActivityKind
 from app.programmes.services import (
@@ -111,7 +112,7 @@ def load_demo() -> None:
         department="Market research",
         password=PASSWORD,
     )
-    create_user(
+    facilitator = create_user(
         s,
         email="facilitator@example.com",
         name="Fay Facilitator",
@@ -206,3 +207,4 @@ def load_demo() -> None:
     change_status(s, programme, "publish", by=organiser)
     for employee, activity in zip(employees[:6], programme.activities, strict=False):
         sign_up(s, activity, user=employee)
+    load_past_day(organiser, facilitator, employees)

@@ -10,6 +10,7 @@ import pytest
 
 from app.extensions import write_intent
 from tests.conftest import TMP, database_url
+from tests.debriefs.conftest import fieldwork  # noqa: F401  (a programme with notes)
 from tests.live_server import live_server
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")

@@ -1,0 +1,57 @@
+// The debrief board follows everyone's changes. Every 3 seconds it asks whether the board's
+// version moved (a HEAD with the version as ETag: 304 while unchanged, no body either way).
+// When it moved, the board is reloaded in place, unless this person is in the middle of
+// something (typing, cards ticked): then a button offers to show the changes.
+(() => {
+  const root = document.querySelector('[data-board]');
+  if (!root) return;
+  const url = `/api/v1/debriefs/${root.dataset.debrief}`;
+  const tag = (version) => `"board-${root.dataset.debrief}-${version}"`;
+  let etag = tag(root.dataset.version);
+
+  function busy() {
+    const active = document.activeElement;
+    if (active && root.contains(active) && active.matches('input, textarea, select')) return true;
+    if (root.querySelector('input[name="note_ids"]:checked')) return true;
+    return [...root.querySelectorAll('input:not([type=hidden]), textarea')]
+      .some((el) => el.value !== el.defaultValue);
+  }
+
+  async function refresh() {
+    const response = await fetch(location.href, { credentials: 'same-origin', cache: 'no-store' });
+    if (!response.ok) return;
+    const next = new DOMParser().parseFromString(await response.text(), 'text/html')
+      .querySelector('[data-board]');
+    if (!next) return;
+    root.innerHTML = next.innerHTML;
+    root.dataset.version = next.dataset.version;
+    etag = tag(next.dataset.version);
+  }
+
+  function offer() {
+    const status = root.querySelector('[data-board-status]');
+    if (!status || status.querySelector('button')) return;
+    status.textContent = 'Someone changed the board. ';
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'button';
+    button.textContent = 'Show changes';
+    button.addEventListener('click', refresh);
+    status.append(button);
+  }
+
+  async function poll() {
+    if (document.hidden) return;
+    try {
+      const response = await fetch(url, {
+        method: 'HEAD', credentials: 'same-origin', cache: 'no-store', headers: { 'If-None-Match': etag },
+      });
+      if (response.status !== 200 || response.headers.get('ETag') === etag) return;
+      if (busy()) offer(); else await refresh();
+    } catch (error) {
+      // no connection: try again at the next tick
+    }
+  }
+
+  setInterval(poll, 3000);
+})();
