@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from app.accounts.models import User
@@ -88,7 +88,7 @@ CALLS: list[dict[str, Any]] = [
 ]
 
 
-def _at(day: datetime, hour: int) -> datetime:
+def _at(day: date, hour: int) -> datetime:
     return local_to_utc(datetime.combine(day, time(hour)), TZ, field="start")
 
 
