@@ -186,3 +186,29 @@ def test_card_photos_are_for_people_who_see_the_board(client, fieldwork, login_a
     client.post("/logout", data={"csrf_token": client.csrf_token()})
     login_as()
     assert client.get(f"/debriefs/{debrief.id}/photos/{photo_id}").status_code == 404
+
+
+def test_markup_typed_on_the_board_stays_text(client, fieldwork):
+    debrief = fieldwork.open_debrief()
+    script = "<script>alert(1)</script>"
+    theme = ops.create_theme(
+        db.session, debrief, script, "<img src=x onerror=alert(1)>", user=fieldwork.people[0]
+    )
+    ops.save_insight(
+        db.session,
+        debrief,
+        {"statement": script, "so_what": script, "theme_id": theme.id},
+        user=fieldwork.people[0],
+    )
+    ops.save_action(
+        db.session, debrief, {"what": script, "owner": script}, user=fieldwork.people[0]
+    )
+    client.sign_in(fieldwork.people[0])
+    for page in (
+        board_page(client, debrief),
+        client.get(f"/debriefs/{debrief.id}/insights/{debrief.insights[0].id}").get_data(
+            as_text=True
+        ),
+    ):
+        assert "<script>alert(1)" not in page and "<img src=x" not in page
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
