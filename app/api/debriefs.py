@@ -13,6 +13,7 @@ from app.api.views import json_body
 from app.debriefs import board as ops
 from app.debriefs import reports, services
 from app.debriefs.models import Action, Debrief, Insight, Theme
+from app.debriefs.views import current_report
 from app.errors import DomainError, json_error
 from app.extensions import db
 from app.programmes.services import get_programme
@@ -251,12 +252,7 @@ def publish_debrief(debrief_id: int):  # type: ignore[no-untyped-def]
 def debrief_pdf(debrief_id: int):  # type: ignore[no-untyped-def]
     """The PDF, or 202 while a large one is made in the background (ask again shortly)."""
     debrief = _debrief(debrief_id)
-    report, in_background = reports.request_report(
-        db.session, debrief, request.args.get("paper", "a4")
-    )
-    db.session.commit()
-    if in_background:
-        reports.start(report.id)
+    report = current_report(debrief)
     if report.status == "done":
         return reports.pdf_response(db.session, report, debrief)
     if report.status == "failed":  # the next request tries again

@@ -29,7 +29,7 @@ from app.debriefs.models import (
 )
 from app.debriefs.services import board_notes, bump, require_board_open
 from app.errors import Conflict, DomainError, NotFound
-from app.text import text_problem
+from app.text import clean_text
 
 
 class StaleWrite(Conflict):
@@ -123,22 +123,6 @@ def load_board(session: DbSession, debrief: Debrief, *, user: User) -> Board:
     return Board(debrief, cards, list(debrief.themes), votes, mine)
 
 
-def _text(value: Any, name: str, limit: int, *, required: bool = False) -> str:
-    text = value.strip() if isinstance(value, str) else ""
-    if value is not None and not isinstance(value, str):
-        raise DomainError(f"{name} must be text.", field=name)
-    if required and not text:
-        raise DomainError(f"Write the {name.replace('_', ' ')}.", field=name)
-    if len(text) > limit:
-        raise DomainError(
-            f"The {name.replace('_', ' ')} is too long (at most {limit}).", field=name
-        )
-    problem = text_problem(text)
-    if problem:
-        raise DomainError(problem, field=name)
-    return text
-
-
 def _seen(value: Any) -> int:
     if not is_id(value):
         raise DomainError("Send the board version the change was made on.", field="version")
@@ -164,8 +148,8 @@ def create_theme(
     require_board_open(debrief, user)
     theme = Theme(
         debrief=debrief,
-        name=_text(name, "name", 200, required=True),
-        description=_text(description, "description", 2000),
+        name=clean_text(name, field="Name", max_length=200, required=True),
+        description=clean_text(description, field="Description", max_length=2000),
         position=max((t.position for t in debrief.themes), default=0) + 1,
     )
     session.add(theme)
@@ -186,8 +170,10 @@ def update_theme(
     """Rename or describe a theme, unless someone changed it since `seen`."""
     require_board_open(debrief, user)
     theme = _theme(debrief, theme_id)
-    name = _text(changes.get("name", theme.name), "name", 200, required=True)
-    description = _text(changes.get("description", theme.description), "description", 2000)
+    name = clean_text(changes.get("name", theme.name), field="Name", max_length=200, required=True)
+    description = clean_text(
+        changes.get("description", theme.description), field="Description", max_length=2000
+    )
     _fresh(
         theme.changed_in,
         _seen(seen),
@@ -321,8 +307,12 @@ def save_insight(
     require_board_open(debrief, user)
     insight = Insight() if insight_id is None else find_insight(debrief, insight_id)
     current = insight.statement
-    statement = _text(data.get("statement", insight.statement), "statement", 500, required=True)
-    so_what = _text(data.get("so_what", insight.so_what or ""), "so_what", 2000)
+    statement = clean_text(
+        data.get("statement", insight.statement), field="Statement", max_length=500, required=True
+    )
+    so_what = clean_text(
+        data.get("so_what", insight.so_what or ""), field="So what", max_length=2000
+    )
     theme_id = data.get("theme_id", insight.theme_id)
     if theme_id is not None:
         _theme(debrief, theme_id)
@@ -370,8 +360,10 @@ def save_action(
     require_board_open(debrief, user)
     action = Action() if action_id is None else _action(debrief, action_id)
     current = action.what
-    what = _text(data.get("what", action.what), "what", 500, required=True)
-    owner = _text(data.get("owner", action.owner), "owner", 200, required=True)
+    what = clean_text(data.get("what", action.what), field="What", max_length=500, required=True)
+    owner = clean_text(
+        data.get("owner", action.owner), field="Owner", max_length=200, required=True
+    )
     due_on = _due(data["due_on"]) if "due_on" in data else action.due_on
     status = data.get("status", action.status or ActionStatus.OPEN)
     if status not in set(ActionStatus):

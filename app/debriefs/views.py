@@ -14,7 +14,7 @@ from app.db import is_id
 from app.debriefs import board as ops
 from app.debriefs import reports, services
 from app.debriefs.forms import DebriefForm
-from app.debriefs.models import ActionStatus, Debrief
+from app.debriefs.models import ActionStatus, Debrief, Report
 from app.errors import DomainError, NotAllowed, NotFound
 from app.extensions import db
 from app.programmes.models import ActivityKind
@@ -263,16 +263,22 @@ def publish(debrief_id: int) -> Response:
     return _write(debrief_id, work)
 
 
-@bp.get("/debriefs/<int:debrief_id>/pdf")
-def pdf(debrief_id: int):  # type: ignore[no-untyped-def]
-    """The PDF when it is ready; otherwise start it and show its progress."""
-    debrief = services.get_debrief(db.session, debrief_id, user=current_user)
+def current_report(debrief: Debrief) -> Report:
+    """The PDF of the board as it is now, started in the background once committed if need be."""
     report, in_background = reports.request_report(
         db.session, debrief, request.args.get("paper", "a4")
     )
     db.session.commit()
     if in_background:
         reports.start(report.id)
+    return report
+
+
+@bp.get("/debriefs/<int:debrief_id>/pdf")
+def pdf(debrief_id: int):  # type: ignore[no-untyped-def]
+    """The PDF when it is ready; otherwise start it and show its progress."""
+    debrief = services.get_debrief(db.session, debrief_id, user=current_user)
+    report = current_report(debrief)
     if report.status == "done":
         return reports.pdf_response(db.session, report, debrief)
     return render_template("debriefs/report_progress.html", debrief=debrief, report=report), 202

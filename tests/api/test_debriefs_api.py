@@ -144,7 +144,7 @@ def test_votes_insights_actions_publish_and_pdf(client, fieldwork):
     ("path", "body", "message"),
     [
         ("themes", {"name": "x" * 201}, "too long"),
-        ("themes", {"name": ["a"]}, "must be text"),
+        ("themes", {"name": ["a"]}, "Name must be text"),
         ("moves", {"note_ids": "1", "version": 1}, "Select one or more cards"),
         ("moves", {"note_ids": [1], "version": "1"}, "board version"),
         ("insights", {"statement": "ok", "theme_id": "x"}, "no such theme"),

@@ -225,8 +225,8 @@ def test_an_insight_is_backed_by_cards_of_this_board_only(fieldwork):
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ({"what": "", "owner": "Ann"}, "Write the what"),
-        ({"what": "Show unit prices", "owner": ""}, "Write the owner"),
+        ({"what": "", "owner": "Ann"}, "What is required"),
+        ({"what": "Show unit prices", "owner": ""}, "Owner is required"),
         ({"what": "Show unit prices", "owner": "Ann", "due_on": "31/03/2030"}, "due date"),
         ({"what": "Show unit prices", "owner": "Ann", "status": "someday"}, "open, doing or done"),
     ],
