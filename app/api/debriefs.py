@@ -86,8 +86,10 @@ def _saved(payload: dict[str, Any], status: int = 200) -> tuple[Response, int]:
 def create_debrief(programme_id: int):  # type: ignore[no-untyped-def]
     programme = get_programme(db.session, programme_id, user=current_user)
     services.require_can_open(programme, current_user)
-    data = json_body({"title", "starts_at", "location", "online_url", "activity_ids", "kinds"})
-    for name in ("activity_ids", "kinds"):
+    data = json_body(
+        {"title", "starts_at", "location", "online_url", "activity_ids", "kinds", "also_invite"}
+    )
+    for name in ("activity_ids", "kinds", "also_invite"):
         if data.get(name) is not None and not isinstance(data[name], list):
             raise DomainError(f"{name} must be a list.", field=name)
     debrief = services.create_debrief(
@@ -102,6 +104,7 @@ def create_debrief(programme_id: int):  # type: ignore[no-untyped-def]
             online_url=str(data.get("online_url", "")),
             activity_ids=data.get("activity_ids"),
             kinds=data.get("kinds"),
+            also_invite=data.get("also_invite"),
         ),
         by=current_user,
     )

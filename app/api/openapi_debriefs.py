@@ -27,6 +27,11 @@ DEBRIEF_SCHEMAS: dict[str, Any] = {
             "online_url": {"type": "string", "maxLength": 500},
             "activity_ids": {**IDS, "description": "slots covered; all when left out"},
             "kinds": {"type": "array", "items": TEXT, "description": "keeps slots of these kinds"},
+            "also_invite": {
+                "type": "array",
+                "items": {"type": "string", "format": "email"},
+                "description": "invited besides everyone who went out",
+            },
         },
         ("title", "starts_at"),
     ),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DateTimeLocalField, SelectMultipleField, StringField, URLField
+from wtforms import DateTimeLocalField, SelectMultipleField, StringField, TextAreaField, URLField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -26,6 +26,11 @@ class DebriefForm(FlaskForm):
     )
     location = StringField("Place", validators=[Length(max=300), SafeText()])
     online_url = URLField("Online link", validators=[Optional(), Length(max=500), SafeText()])
+    also_invite = TextAreaField(
+        "Also invite",
+        description="Everyone who went out is invited. Add others by email, one per line.",
+        validators=[Length(max=5000), SafeText()],
+    )
     kinds = Checkboxes(
         "Kinds of activity it covers",
         description="Leave all unticked to cover every kind.",
@@ -58,4 +63,5 @@ class DebriefForm(FlaskForm):
             online_url=self.online_url.data or "",
             activity_ids=self.activities.data or None,
             kinds=self.kinds.data or None,
+            also_invite=(self.also_invite.data or "").replace(",", "\n").splitlines(),
         )

@@ -96,7 +96,7 @@ class DebriefInput:
     online_url: str = ""
     activity_ids: list[int] | None = None  #: None: every slot of the programme
     kinds: list[str] | None = None  #: keeps only slots of these kinds
-    invitee_ids: list[int] | None = None  #: None: everyone who went out
+    also_invite: list[str] | None = None  #: emails of people invited besides those who went out
 
 
 def _covered(programme: Programme, data: DebriefInput) -> list[Activity]:
@@ -126,9 +126,7 @@ def create_debrief(
         )
     location, online_url = clean_place(data.location, data.online_url)
     slots = _covered(programme, data)
-    people = went_out(session, slots)
-    if data.invitee_ids is not None:
-        people = list(session.scalars(select(User).where(User.id.in_(data.invitee_ids))))
+    people = went_out(session, slots) + _by_email(session, data.also_invite or [])
     debrief = Debrief(
         programme=programme,
         title=title,
@@ -137,11 +135,24 @@ def create_debrief(
         online_url=online_url,
         facilitator_id=by.id,
         activities=slots,
-        invitees=people,
+        invitees=list({p.id: p for p in people}.values()),
     )
     session.add(debrief)
     session.flush()
     return debrief
+
+
+def _by_email(session: DbSession, emails: list[str]) -> list[User]:
+    wanted = {e.strip().lower() for e in emails if isinstance(e, str) and e.strip()}
+    found = list(session.scalars(select(User).where(User.email.in_(wanted), User.active)))
+    unknown = sorted(wanted - {u.email for u in found})
+    if unknown:
+        raise DomainError(
+            f"No active account for {', '.join(unknown)[:300]}. "
+            "Invite them to Listening Post first.",
+            field="also_invite",
+        )
+    return found
 
 
 def debriefs_for(session: DbSession, user: User) -> list[Debrief]:

@@ -39,6 +39,24 @@ def test_open_a_debrief_through_the_api(client, fieldwork):
             "Unknown fields",
         ),
         ({"title": "", "starts_at": "2030-01-10T17:00", "location": "R"}, "title"),
+        (
+            {
+                "title": "D",
+                "starts_at": "2030-01-10T17:00",
+                "location": "R",
+                "also_invite": "a@b.c",
+            },
+            "must be a list",
+        ),
+        (
+            {
+                "title": "D",
+                "starts_at": "2030-01-10T17:00",
+                "location": "R",
+                "also_invite": ["x@y.z"],
+            },
+            "No active account",
+        ),
     ],
 )
 def test_bad_debriefs_are_refused_with_a_reason(client, fieldwork, body, message):

@@ -334,3 +334,11 @@ def test_the_board_takes_the_same_number_of_queries_however_big(fieldwork):
             user=fieldwork.people[0],
         )
     assert queries() == small
+
+
+def test_others_can_be_invited_by_email(fieldwork):
+    guest = make_user(email="guest@example.com")
+    debrief = fieldwork.open_debrief(also_invite=[" Guest@Example.com ", fieldwork.people[0].email])
+    assert guest in debrief.invitees and len(debrief.invitees) == 4
+    with pytest.raises(DomainError, match="No active account for nobody@example"):
+        fieldwork.open_debrief(also_invite=["nobody@example.com"])

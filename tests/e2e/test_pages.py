@@ -9,6 +9,7 @@ from playwright.sync_api import Browser, Page, expect
 from app.accounts.models import Role
 from app.briefings.services import join_session
 from app.briefings.tasks import TaskInput, create_task
+from app.debriefs import board as ops
 from app.extensions import db
 from app.signups.services import sign_up
 from tests.e2e.test_signup_flow import sign_in
@@ -102,3 +103,44 @@ def test_sign_up_works_without_javascript(
     page.get_by_role("button", name="Cancel").tap()  # no confirm dialog without JavaScript
     expect(page.get_by_text("Your place is cancelled")).to_be_visible()
     context.close()
+
+
+def test_capture_and_debrief_pages_are_accessible_and_fit_a_phone(
+    server: str, page: Page, fieldwork
+) -> None:
+    debrief = fieldwork.open_debrief()
+    ann, note, shop = fieldwork.people[0], fieldwork.notes[0], fieldwork.slots[0]
+    ops.move_cards(
+        db.session, debrief, [note.id], new_theme="Prices", seen=debrief.version, user=ann
+    )
+    ops.save_insight(
+        db.session, debrief, {"statement": "Prices hide", "evidence": [note.id]}, user=ann
+    )
+    ops.save_action(db.session, debrief, {"what": "Label prices", "owner": "Retail"}, user=ann)
+    ids = {"d": debrief.id, "n": note.id, "s": shop.id, "i": debrief.insights[0].id}
+    db.session.commit()
+
+    sign_in(page, server, ann.email)
+    problems = []
+    for path in (
+        f"/activities/{ids['s']}/notes/new/observation",
+        f"/activities/{ids['s']}/notes/new/call_note",
+        "/notes",
+        "/notes/new",
+        f"/notes/{ids['n']}",
+        f"/notes/{ids['n']}/edit",
+        "/debriefs",
+        f"/debriefs/{ids['d']}",
+        f"/debriefs/{ids['d']}/insights/new?note_ids={ids['n']}",
+        f"/debriefs/{ids['d']}/insights/{ids['i']}",
+        "/offline",
+    ):
+        problems += check_page(page, server + path)
+    # A note sent back with errors (the form posts as it would without JavaScript).
+    page.goto(f"{server}/activities/{ids['s']}/notes/new/observation")
+    page.evaluate("document.querySelector('form[data-capture]').dataset.capture = 'plain'")
+    page.get_by_label("Tags").fill("x" * 41)
+    page.evaluate("document.querySelector('form[data-capture]').submit()")
+    expect(page.get_by_text("The note is not saved yet")).to_be_visible()
+    problems += check_page(page, page.url)
+    assert problems == []
