@@ -6,7 +6,9 @@ import pytest
 
 from app.accounts.models import Role
 from app.accounts.services import authenticate, user_by_email, user_for_api_token
+from app.capture.models import Note
 from app.config import load_config, normalise_database_url
+from app.debriefs.models import Debrief
 from app.extensions import db
 from app.mail import queue_mail
 from app.programmes.models import ActivityKind, Programme
@@ -74,10 +76,13 @@ def test_demo_loads_a_company_once(app, monkeypatch):
     first = runner.invoke(args=["demo"])
     assert first.exit_code == 0, first.output
     assert "organiser@example.com" in first.output
-    programme = db.session.query(Programme).one()
-    assert programme.status == "published"
-    assert {a.kind for a in programme.activities} == set(ActivityKind)
-    assert db.session.query(type(programme.organisers[0])).count() == 15
+    week, past_day = db.session.query(Programme).order_by(Programme.starts_on.desc()).all()
+    assert week.status == "published"
+    assert {a.kind for a in week.activities} == set(ActivityKind)
+    assert db.session.query(type(week.organisers[0])).count() == 15
+    [debrief] = db.session.query(Debrief).all()
+    assert debrief.programme_id == past_day.id and past_day.status == "in_field"
+    assert db.session.query(Note).count() == 6 and len(debrief.themes) == 1
     again = runner.invoke(args=["demo"])
     assert again.exit_code == 0 and "already loaded" in again.output
 
