@@ -109,18 +109,25 @@ def start(report_id: int) -> None:
 
 def _render_in(app: Flask, report_id: int) -> None:
     with app.app_context():
-        report = db.session.get(Report, report_id)
-        if report is not None and report.status == ReportStatus.QUEUED:
-            render(db.session, report)
-            db.session.commit()
-        db.session.remove()
+        try:
+            report = db.session.get(Report, report_id)
+            if report is not None and report.status == ReportStatus.QUEUED:
+                render(db.session, report)
+                db.session.commit()
+        finally:
+            db.session.remove()  # give the connection back, whatever happened
 
 
 def render_job(report_id: int) -> None:
-    """What the RQ worker runs."""
+    """What the RQ worker runs: an app of its own, its connections closed when done."""
     from app import create_app
 
-    _render_in(create_app(), report_id)
+    app = create_app()
+    try:
+        _render_in(app, report_id)
+    finally:
+        with app.app_context():
+            db.engine.dispose()
 
 
 def latest(session: DbSession, debrief: Debrief) -> dict[str, Report]:
