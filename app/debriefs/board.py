@@ -100,6 +100,21 @@ class Board:
         return [c for c in self.cards if c.theme_id == theme_id]
 
 
+FILTERS = ("kind", "tag", "task", "person")
+
+
+def filter_cards(cards: list[Card], *, kind: str, tag: str, task: str, person: str) -> list[Card]:
+    """The cards matching every filter given (an empty one matches all)."""
+    return [
+        c
+        for c in cards
+        if (not kind or c.kind == kind)
+        and (not tag or tag in c.tags)
+        and (not task or str(c.task_id) == task)
+        and (not person or str(c.author_id) == person)
+    ]
+
+
 def load_board(session: DbSession, debrief: Debrief, *, user: User) -> Board:
     """The whole board in a fixed number of queries, however many cards and themes."""
     placements = dict(

@@ -12,7 +12,7 @@ from app.accounts.models import Role, User
 from app.briefings.models import Task
 from app.capture.models import Note
 from app.db import DbSession, utcnow
-from app.debriefs.models import Debrief, DebriefStatus, debrief_invitees
+from app.debriefs.models import Debrief, DebriefStatus, Insight, debrief_invitees
 from app.errors import Conflict, DomainError, NotAllowed, NotFound
 from app.programmes.models import Activity, Programme
 from app.programmes.services import can_manage, clean_place
@@ -64,7 +64,11 @@ def get_debrief(session: DbSession, debrief_id: int, *, user: User) -> Debrief:
     debrief = session.get(
         Debrief,
         debrief_id,
-        options=[selectinload(Debrief.invitees), selectinload(Debrief.activities)],
+        options=[
+            selectinload(Debrief.invitees),
+            selectinload(Debrief.activities),
+            selectinload(Debrief.insights).selectinload(Insight.evidence),
+        ],
     )
     if debrief is None or not can_view(debrief, user):
         raise NotFound("There is no such debrief.")

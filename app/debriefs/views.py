@@ -57,32 +57,18 @@ def list_debriefs():  # type: ignore[no-untyped-def]
     )
 
 
-FILTERS = ("kind", "tag", "task", "person")
-
-
-def _filtered(cards: list[ops.Card]) -> list[ops.Card]:
-    chosen = {name: request.args.get(name, "") for name in FILTERS}
-    return [
-        c
-        for c in cards
-        if (not chosen["kind"] or c.kind == chosen["kind"])
-        and (not chosen["tag"] or chosen["tag"] in c.tags)
-        and (not chosen["task"] or str(c.task_id) == chosen["task"])
-        and (not chosen["person"] or str(c.author_id) == chosen["person"])
-    ]
-
-
 @bp.get("/debriefs/<int:debrief_id>")
 def show(debrief_id: int):  # type: ignore[no-untyped-def]
     debrief = services.get_debrief(db.session, debrief_id, user=current_user)
     board = ops.load_board(db.session, debrief, user=current_user)
     everyone = board.cards
-    board.cards = _filtered(board.cards)
+    filters = {name: request.args.get(name, "") for name in ops.FILTERS}
+    board.cards = ops.filter_cards(board.cards, **filters)
     return render_template(
         "debriefs/show_board.html",
         debrief=debrief,
         board=board,
-        filters={name: request.args.get(name, "") for name in FILTERS},
+        filters=filters,
         kinds=sorted({c.kind for c in everyone}),
         kind_labels={k.value: k.label for k in ActivityKind},
         tags=sorted({t for c in everyone for t in c.tags}),
