@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
 from sqlalchemy import select
@@ -19,6 +20,19 @@ from tests.live_server import ROOT
 def stored_notes() -> list[Note]:
     db.session.rollback()  # see what the server committed
     return list(db.session.scalars(select(Note)))
+
+
+def signed_in_on_a_slot(page: Page, server: str, email: str, **slot: Any) -> int:
+    """A person with a place on a slot and the briefing done, signed in on this phone."""
+    programme = make_programme()
+    activity = make_activity(programme, **slot)
+    person = make_user(email=email)
+    sign_up(db.session, activity, user=person)
+    acknowledge(db.session, programme, user=person)
+    slot_id = activity.id
+    db.session.commit()
+    sign_in(page, server, email)
+    return slot_id
 
 
 def pending(page: Page) -> int:
@@ -43,15 +57,9 @@ def observe(page: Page, server: str, slot_id: int, words: str) -> None:
 def test_notes_made_offline_arrive_exactly_once(
     server: str, page: Page, context: BrowserContext
 ) -> None:
-    programme = make_programme()
-    slot = make_activity(programme, kind="customer_observation", title="Watch the entrance")
-    person = make_user(email="ann@example.com")
-    sign_up(db.session, slot, user=person)
-    acknowledge(db.session, programme, user=person)
-    slot_id = slot.id
-    db.session.commit()
-
-    sign_in(page, server, "ann@example.com")
+    slot_id = signed_in_on_a_slot(
+        page, server, "ann@example.com", kind="customer_observation", title="Watch the entrance"
+    )
     page.goto(f"{server}/activities/{slot_id}/notes/new/observation")
     page.evaluate("navigator.serviceWorker.ready")
     page.reload()  # now controlled by the worker: visited pages are kept for offline use
@@ -88,14 +96,7 @@ def test_cut_in_the_middle_of_a_sync_neither_duplicates_nor_loses(
     # Requests a service worker handles bypass page.route, so this phone runs without one.
     context = browser.new_context(**browser_context_args, service_workers="block")
     page = context.new_page()
-    programme = make_programme()
-    slot = make_activity(programme)
-    person = make_user(email="bob@example.com")
-    sign_up(db.session, slot, user=person)
-    acknowledge(db.session, programme, user=person)
-    slot_id = slot.id
-    db.session.commit()
-    sign_in(page, server, "bob@example.com")
+    slot_id = signed_in_on_a_slot(page, server, "bob@example.com")
 
     cut = {"done": False}
 
@@ -119,14 +120,7 @@ def test_cut_in_the_middle_of_a_sync_neither_duplicates_nor_loses(
 
 
 def test_a_refused_note_stays_with_its_reason(server: str, page: Page) -> None:
-    programme = make_programme()
-    slot = make_activity(programme)
-    person = make_user(email="cy@example.com")
-    sign_up(db.session, slot, user=person)
-    acknowledge(db.session, programme, user=person)
-    slot_id = slot.id
-    db.session.commit()
-    sign_in(page, server, "cy@example.com")
+    slot_id = signed_in_on_a_slot(page, server, "cy@example.com")
     page.goto(f"{server}/activities/{slot_id}/notes/new/observation")
     page.get_by_label("What they did").fill("Asked about delivery")
     page.get_by_label("Tags").fill("x" * 41)
@@ -150,14 +144,7 @@ def test_a_refused_note_stays_with_its_reason(server: str, page: Page) -> None:
 def test_an_app_update_keeps_the_pages_opened_for_offline_use(
     server: str, page: Page, context: BrowserContext
 ) -> None:
-    programme = make_programme()
-    slot = make_activity(programme)
-    person = make_user(email="dee@example.com")
-    sign_up(db.session, slot, user=person)
-    acknowledge(db.session, programme, user=person)
-    slot_id = slot.id
-    db.session.commit()
-    sign_in(page, server, "dee@example.com")
+    slot_id = signed_in_on_a_slot(page, server, "dee@example.com")
     page.goto(f"{server}/activities/{slot_id}/notes/new/observation")
     page.evaluate("navigator.serviceWorker.ready")
     page.reload()  # controlled: this page is now kept for offline use
@@ -188,14 +175,7 @@ def test_an_app_update_keeps_the_pages_opened_for_offline_use(
 def test_a_photo_taken_offline_arrives_once_with_its_note(
     server: str, page: Page, context: BrowserContext
 ) -> None:
-    programme = make_programme()
-    slot = make_activity(programme, kind="customer_observation")
-    person = make_user(email="eve@example.com")
-    sign_up(db.session, slot, user=person)
-    acknowledge(db.session, programme, user=person)
-    slot_id = slot.id
-    db.session.commit()
-    sign_in(page, server, "eve@example.com")
+    slot_id = signed_in_on_a_slot(page, server, "eve@example.com", kind="customer_observation")
     page.goto(f"{server}/activities/{slot_id}/notes/new/observation")
     page.evaluate("navigator.serviceWorker.ready")
     page.reload()
@@ -227,13 +207,10 @@ def test_a_photo_taken_offline_arrives_once_with_its_note(
 def test_one_visit_online_is_enough_for_the_field_pages_to_open_offline(
     server: str, page: Page, context: BrowserContext
 ) -> None:
-    programme = make_programme()
-    slot = make_activity(programme, kind="customer_observation", title="Watch the tills")
-    person = make_user(email="fay@example.com")
-    sign_up(db.session, slot, user=person)
-    acknowledge(db.session, programme, user=person)
-    db.session.commit()
-    sign_in(page, server, "fay@example.com")  # lands on the home page, nothing else opened
+    # Signing in lands on the home page: nothing else is opened.
+    signed_in_on_a_slot(
+        page, server, "fay@example.com", kind="customer_observation", title="Watch the tills"
+    )
     kept = """async () => (await (await caches.open('lp-pages')).keys())
         .map((r) => new URL(r.url).pathname)"""
     for _ in range(50):  # the worker fetches them in the background
