@@ -143,3 +143,8 @@ def test_mail_goes_through_smtp_when_configured(app, monkeypatch):
         ("login", "lp"),
         ("send", "a@example.com", "Hello"),
     ]
+
+
+def test_the_pdf_worker_needs_a_queue(app):
+    result = app.test_cli_runner().invoke(args=["reports", "worker", "--burst"])
+    assert result.exit_code == 2 and "Set REDIS_URL" in result.output

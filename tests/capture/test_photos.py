@@ -56,6 +56,14 @@ def test_photo_is_reencoded_upright_without_exif_or_gps():
     assert not stored.getexif() and b"Phone X" not in prepared.data
 
 
+def test_an_iphone_heic_photo_becomes_a_jpeg():
+    heic = io.BytesIO()
+    Image.new("RGB", (64, 48), (10, 200, 30)).save(heic, "HEIF")
+    prepared = prepare(io.BytesIO(heic.getvalue()))
+    assert Image.open(io.BytesIO(prepared.data)).format == "JPEG"
+    assert (prepared.width, prepared.height) == (64, 48)
+
+
 def test_a_big_photo_is_shrunk_to_print_size_with_a_thumbnail():
     prepared = prepare(io.BytesIO(jpeg_bytes((4000, 3000))))
     assert (prepared.width, prepared.height) == (1600, 1200)

@@ -179,3 +179,14 @@ def test_the_fetcher_refuses_everything_but_our_files(url):
 def test_chart_labels_are_escaped():
     svg = str(bar_chart([("<script>alert(1)</script>", 3), ("Prices", 1)]))
     assert "<script>" not in svg and "&lt;script&gt;" in svg and svg.count("<rect") == 2
+
+
+def test_a_long_actions_table_repeats_its_header_on_every_page(fieldwork):
+    debrief = fieldwork.open_debrief()
+    for n in range(70):
+        data = {"what": f"Action number {n} for the shop floor", "owner": "Retail team"}
+        ops.save_action(db.session, debrief, data, user=fieldwork.people[0])
+    reader, _, _ = render(debrief)
+    pages = [t for t in page_texts(reader) if "Action number" in t]
+    assert len(pages) >= 2
+    assert all("What Owner Due Status" in text for text in pages)
