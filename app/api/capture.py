@@ -9,7 +9,7 @@ from sqlalchemy import select
 from app.api import bp
 from app.api.views import json_body
 from app.capture import photos, services
-from app.capture.models import Note, Photo
+from app.capture.models import Note
 from app.capture.sync import sync as sync_notes
 from app.capture.views import photo_response
 from app.errors import DomainError, NotFound
@@ -97,24 +97,20 @@ def upload_photo():  # type: ignore[no-untyped-def]
     return jsonify(services.photo_json(photo) | {"status": status}), 201 if created else 200
 
 
-def _photo(photo_id: int) -> Photo:
-    photo = db.session.get(Photo, photo_id)
-    if photo is None:
-        raise NotFound("There is no such photo.")
-    services.get_note(db.session, photo.note_id, user=current_user)
-    return photo
-
-
 @bp.get("/photos/<int:photo_id>")
 def get_photo(photo_id: int):  # type: ignore[no-untyped-def]
     size = request.args.get("size", "full")
     if size not in {"full", "thumb"}:
         raise DomainError("size is full or thumb.", field="size")
-    return photo_response(_photo(photo_id), thumb=size == "thumb")
+    return photo_response(
+        services.get_photo(db.session, photo_id, user=current_user), thumb=size == "thumb"
+    )
 
 
 @bp.delete("/photos/<int:photo_id>")
 def delete_photo(photo_id: int):  # type: ignore[no-untyped-def]
-    photos.delete_photo(db.session, _photo(photo_id), user=current_user)
+    photos.delete_photo(
+        db.session, services.get_photo(db.session, photo_id, user=current_user), user=current_user
+    )
     db.session.commit()
     return "", 204

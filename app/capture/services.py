@@ -34,6 +34,15 @@ def get_note(session: DbSession, note_id: int, *, user: User) -> Note:
     return note
 
 
+def get_photo(session: DbSession, photo_id: int, *, user: User) -> Photo:
+    """A photo, for those who may see its note (the note's own access rule)."""
+    photo = session.get(Photo, photo_id)
+    if photo is None:
+        raise NotFound("There is no such photo.")
+    get_note(session, photo.note_id, user=user)
+    return photo
+
+
 def my_notes(session: DbSession, user: User) -> list[Note]:
     return list(
         session.scalars(

@@ -250,23 +250,17 @@ def add_photos(note_id: int):  # type: ignore[no-untyped-def]
     return redirect(url_for("capture.show_note", note_id=note.id))
 
 
-def _viewable_photo(photo_id: int) -> Photo:
-    photo = db.session.get(Photo, photo_id)
-    if photo is None:
-        abort(404)
-    services.get_note(db.session, photo.note_id, user=current_user)  # the note's access rule
-    return photo
-
-
 @bp.get("/photos/<int:photo_id>")
 @bp.get("/photos/<int:photo_id>/<any(thumb):size>")
 def show_photo(photo_id: int, size: str = "full"):  # type: ignore[no-untyped-def]
-    return photo_response(_viewable_photo(photo_id), thumb=size == "thumb")
+    return photo_response(
+        services.get_photo(db.session, photo_id, user=current_user), thumb=size == "thumb"
+    )
 
 
 @bp.post("/photos/<int:photo_id>/delete")
 def delete_photo(photo_id: int):  # type: ignore[no-untyped-def]
-    photo = _viewable_photo(photo_id)
+    photo = services.get_photo(db.session, photo_id, user=current_user)
     note_id = _own_note(photo.note_id).id
     try:
         photos.delete_photo(db.session, photo, user=current_user)

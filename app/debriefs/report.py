@@ -19,13 +19,13 @@ from app.capture.models import NoteType, Photo
 from app.capture.services import redacted_fields
 from app.db import DbSession, utcnow
 from app.debriefs.models import Debrief, Insight, Placement, Theme
+from app.debriefs.reports import PAPERS
 from app.debriefs.services import board_notes, went_out
 from app.pdf import OwnFilesOnly
 from app.programmes.models import KIND_LABELS
 
 #: Photos shown under each theme; the appendix lists every note in words only.
 PHOTOS_PER_THEME = 6
-PAGE_SIZES = {"a4": "A4", "letter": "letter"}
 FIELD_LABELS = {
     "customer": "Customer",
     "channel": "Channel",
@@ -186,7 +186,7 @@ def report_html(session: DbSession, debrief: Debrief, *, paper: str) -> tuple[st
         "pdf/debrief.html",
         debrief=debrief,
         programme=debrief.programme,
-        page_size=PAGE_SIZES[paper],
+        page_size=PAPERS[paper],
         figures=figures,
         chart=bar_chart([(s.name, s.cards) for s in sections][:15]),
         sections=sections,
