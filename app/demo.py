@@ -14,6 +14,7 @@ from app.briefings.services import SessionInput, create_session
 from app.briefings.tasks import TaskInput, create_task
 from app.db import utcnow
 from app.demo_field import load_past_day
+from app.demo_history import load_history
 from app.extensions import db
 from app.programmes.models import ActivityKind
 from app.programmes.services import (
@@ -208,3 +209,4 @@ def load_demo() -> None:
     for employee, activity in zip(employees[:6], programme.activities, strict=False):
         sign_up(s, activity, user=employee)
     load_past_day(organiser, facilitator, employees)
+    load_history(organiser, facilitator, employees)
