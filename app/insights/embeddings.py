@@ -47,8 +47,7 @@ def available() -> bool:
 
 def _erf(x: np.ndarray) -> np.ndarray:
     """erf within 1.5e-7 (Abramowitz & Stegun 7.1.26): NumPy has none; float32 needs no more."""
-    # In place where possible: this runs on every hidden unit, and temporaries made it a third
-    # of the encoder's time.
+    # In place where possible: this runs on every hidden unit, and temporaries cost time.
     a = np.abs(x)
     t = a * np.float32(0.3275911)
     t += 1
@@ -64,13 +63,16 @@ def _erf(x: np.ndarray) -> np.ndarray:
     return np.copysign(poly, x, out=poly)
 
 
-def _gelu(x: np.ndarray) -> np.ndarray:
-    # BERT's "gelu" is the exact erf form, not the tanh approximation.
-    y = _erf(x * np.float32(1 / math.sqrt(2)))
-    y += 1
-    y *= x
-    y *= np.float32(0.5)
-    return y
+def _gelu_(x: np.ndarray) -> np.ndarray:
+    """BERT's "gelu" (the exact erf form, not the tanh approximation), in place on a 2-D x."""
+    # 32 rows at a time keep erf's temporaries in the CPU cache: twice as fast as whole.
+    for start in range(0, len(x), 32):
+        block = x[start : start + 32]
+        cdf = _erf(block * np.float32(1 / math.sqrt(2)))
+        cdf += 1
+        cdf *= np.float32(0.5)
+        block *= cdf
+    return x
 
 
 def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, eps: float) -> np.ndarray:
@@ -131,7 +133,9 @@ class _Encoder:
         mask = np.array([enc.attention_mask for enc in encodings], dtype=np.float32)
         batch, length = ids.shape
         x = self.words[ids] + self.positions[:length] + self.type0
-        x = _layer_norm(x, *self.embed_norm, self.eps)
+        # Tokens as rows of one 2-D matrix: NumPy runs a 3-D @ 2-D product as one small GEMM
+        # per sentence, three times slower than a single GEMM over the whole batch.
+        x = _layer_norm(x.reshape(batch * length, -1), *self.embed_norm, self.eps)
         # Padding gets a large negative score so softmax gives it no weight.
         pad_bias = ((1.0 - mask) * np.float32(-1e9))[:, None, None, :]
         head_dim = x.shape[-1] // self.heads
@@ -143,12 +147,13 @@ class _Encoder:
             scores = (q @ k.transpose(0, 1, 3, 2)) * scale + pad_bias
             scores = np.exp(scores - scores.max(axis=-1, keepdims=True))
             scores /= scores.sum(axis=-1, keepdims=True)
-            context = (scores @ v).transpose(0, 2, 1, 3).reshape(batch, length, -1)
+            context = (scores @ v).transpose(0, 2, 1, 3).reshape(batch * length, -1)
             x = x + context @ layer["out_w"] + layer["out_b"]
             x = _layer_norm(x, layer["norm1_w"], layer["norm1_b"], self.eps)
-            hidden = _gelu(x @ layer["mid_w"] + layer["mid_b"])
+            hidden = _gelu_(x @ layer["mid_w"] + layer["mid_b"])
             x = x + hidden @ layer["ffn_w"] + layer["ffn_b"]
             x = _layer_norm(x, layer["norm2_w"], layer["norm2_b"], self.eps)
+        x = x.reshape(batch, length, -1)
         pooled = (x * mask[:, :, None]).sum(axis=1) / np.maximum(mask.sum(axis=1)[:, None], 1e-9)
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
         return (pooled / np.maximum(norms, 1e-12)).astype(np.float32)
