@@ -78,6 +78,7 @@ def register_blueprints(app: Flask) -> None:
     from app.briefings.views import bp as briefings_bp
     from app.capture.views import bp as capture_bp
     from app.debriefs.views import bp as debriefs_bp
+    from app.insights.views import bp as insights_bp
     from app.programmes.views import bp as programmes_bp
     from app.pwa import bp as pwa_bp
     from app.signups.views import bp as signups_bp
@@ -89,6 +90,7 @@ def register_blueprints(app: Flask) -> None:
         briefings_bp,
         capture_bp,
         debriefs_bp,
+        insights_bp,
         pwa_bp,
         api_bp,
     ):
@@ -99,11 +101,13 @@ def register_commands(app: Flask) -> None:
     from app.accounts.cli import tokens_cli, users_cli
     from app.debriefs.cli import reports_cli
     from app.demo import demo_command
+    from app.insights.cli import library_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(tokens_cli)
     app.cli.add_command(reports_cli)
     app.cli.add_command(demo_command)
+    app.cli.add_command(library_cli)
 
 
 def register_template_helpers(app: Flask) -> None:

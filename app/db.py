@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, TypeAlias
 
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import Dialect, Engine
-from sqlalchemy.orm import DeclarativeBase, Session, scoped_session
+from sqlalchemy.orm import DeclarativeBase, Session, SessionTransaction, scoped_session
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -82,3 +83,27 @@ def configure_sqlite(engine: Engine, *, write_intent: Any) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if write_intent.get() else "BEGIN")
+
+
+def after_commit(session: DbSession, callback: Callable[[], None]) -> None:
+    """Run the callback once the session's transaction has committed; a rollback drops it.
+
+    Background work (vectors for a published debrief) must only start when what it reads is
+    there for other connections to see.
+    """
+    real = session() if isinstance(session, scoped_session) else session
+    real.info.setdefault("after_commit", []).append(callback)
+
+
+@event.listens_for(Session, "after_commit")
+def _run_after_commit(session: Session) -> None:
+    if session.in_nested_transaction():  # a savepoint released: the real commit is still to come
+        return
+    for callback in session.info.pop("after_commit", []):
+        callback()
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_after_commit(session: Session, previous: SessionTransaction) -> None:
+    if previous.parent is None:
+        session.info.pop("after_commit", None)

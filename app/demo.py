@@ -16,6 +16,8 @@ from app.db import utcnow
 from app.demo_field import load_past_day
 from app.demo_history import load_history
 from app.extensions import db
+from app.insights.index import reindex_all
+from app.insights.meaning import embed_missing
 from app.programmes.models import ActivityKind
 from app.programmes.services import (
     ActivityInput,
@@ -210,3 +212,6 @@ def load_demo() -> None:
         sign_up(s, activity, user=employee)
     load_past_day(organiser, facilitator, employees)
     load_history(organiser, facilitator, employees)
+    # The history is dated in the past after publishing: index it as it now stands, with vectors.
+    reindex_all(s)
+    embed_missing(s)

@@ -6,6 +6,8 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
+from app.insights.fulltext import in_models
+
 config = context.config
 if config.config_file_name and not logging.getLogger().handlers:
     fileConfig(config.config_file_name, disable_existing_loggers=False)
@@ -20,6 +22,7 @@ def run_migrations_offline() -> None:
         target_metadata=db.metadata,
         literal_binds=True,
         render_as_batch=True,
+        include_object=in_models,
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -33,6 +36,7 @@ def run_migrations_online() -> None:
 
     conf_args = dict(current_app.extensions["migrate"].configure_args)
     conf_args.setdefault("process_revision_directives", skip_empty)
+    conf_args.setdefault("include_object", in_models)
     with db.engine.connect() as connection:
         context.configure(connection=connection, target_metadata=db.metadata, **conf_args)
         with context.begin_transaction():

@@ -43,6 +43,7 @@ def test_config(**overrides: Any) -> dict[str, Any]:
         "MAIL_DEFAULT_SENDER": "lp@example.com",
         "RATELIMIT_STORAGE_URI": "memory://",
         "REPORT_QUEUE_URL": "",
+        "LIBRARY_EMBED_INLINE": True,  # vectors made as a debrief publishes, not in a thread
         "SIGN_IN_RATE_LIMIT": "1000 per minute",
         "PASSWORD_HASH_PROFILE": "fast-for-tests",
         "BASE_URL": "http://localhost",

@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 from app.accounts.models import Role, User
 from app.briefings.models import Task
 from app.capture.models import Note
-from app.db import DbSession, utcnow
+from app.db import DbSession, after_commit, utcnow
 from app.debriefs.models import Debrief, DebriefStatus, Insight, debrief_invitees
 from app.errors import Conflict, DomainError, NotAllowed, NotFound
 from app.programmes.models import Activity, Programme
@@ -227,6 +227,12 @@ def publish(session: DbSession, debrief: Debrief, *, by: User) -> None:
     )
     bump(session, debrief)
     session.flush()
+    # The library follows publishing: its words at once, its meaning in the background.
+    from app.insights import meaning
+    from app.insights.index import index_debrief
+
+    index_debrief(session, debrief)
+    after_commit(session, lambda: meaning.start(debrief.id))
 
 
 def task_questions(session: DbSession, task_ids: set[int]) -> dict[int, str]:

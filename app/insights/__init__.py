@@ -1,0 +1,1 @@
+"""The insight library: search, heard before, stars, links and exports."""

@@ -1,0 +1,131 @@
+"""Full-text search over the library's documents: SQLite FTS5 or PostgreSQL's tsvector.
+
+Both index a document's title (weighted higher) and body with English stemming and accents
+folded, rank by relevance (bm25 / ts_rank_cd) and mark the matching words in a snippet.
+Everything else about a search (facets, grouping, paging) is shared SQL in `search.py`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import DDL, ColumnElement, Select, event, func, literal_column, select, text
+from sqlalchemy.engine import Connection
+
+from app.db import DbSession
+from app.insights.models import LibraryDoc
+from app.insights.query import Query
+
+#: Marks around matched words in snippets: the text is escaped first, then these become <mark>.
+MARK_START, MARK_END = "\x02", "\x03"
+
+SQLITE_CREATE = [
+    # External content: the words live in library_docs; FTS5 keeps only its index.
+    "CREATE VIRTUAL TABLE library_fts USING fts5(title, body, content='library_docs', "
+    "content_rowid='id', tokenize='porter unicode61 remove_diacritics 2')",
+    "CREATE TRIGGER library_docs_ai AFTER INSERT ON library_docs BEGIN "
+    "INSERT INTO library_fts(rowid, title, body) VALUES (new.id, new.title, new.body); END",
+    "CREATE TRIGGER library_docs_ad AFTER DELETE ON library_docs BEGIN "
+    "INSERT INTO library_fts(library_fts, rowid, title, body) "
+    "VALUES ('delete', old.id, old.title, old.body); END",
+    "CREATE TRIGGER library_docs_au AFTER UPDATE ON library_docs BEGIN "
+    "INSERT INTO library_fts(library_fts, rowid, title, body) "
+    "VALUES ('delete', old.id, old.title, old.body); "
+    "INSERT INTO library_fts(rowid, title, body) VALUES (new.id, new.title, new.body); END",
+]
+SQLITE_DROP = ["DROP TABLE IF EXISTS library_fts"]
+POSTGRES_CREATE = [
+    "CREATE EXTENSION IF NOT EXISTS unaccent",
+    # A configuration of our own so that accents fold inside an immutable generated column.
+    "DROP TEXT SEARCH CONFIGURATION IF EXISTS lp_english",
+    "CREATE TEXT SEARCH CONFIGURATION lp_english (COPY = english)",
+    "ALTER TEXT SEARCH CONFIGURATION lp_english ALTER MAPPING FOR hword, hword_part, word "
+    "WITH unaccent, english_stem",
+    "ALTER TABLE library_docs ADD COLUMN search_vector tsvector GENERATED ALWAYS AS ("
+    "setweight(to_tsvector('lp_english'::regconfig, title), 'A') || "
+    "setweight(to_tsvector('lp_english'::regconfig, body), 'B')) STORED",
+    "CREATE INDEX ix_library_docs_search_vector ON library_docs USING gin (search_vector)",
+]
+POSTGRES_DROP = ["DROP TEXT SEARCH CONFIGURATION IF EXISTS lp_english"]
+NOT_IN_MODELS = {"search_vector", "ix_library_docs_search_vector"}
+
+
+def in_models(_obj: Any, name: str | None, type_: str, *_args: Any) -> bool:
+    """Alembic's include_object: the full-text index is made by hand, so it is not drift."""
+    fts_table = type_ == "table" and (name or "").startswith("library_fts")
+    return not (fts_table or name in NOT_IN_MODELS)
+
+
+def _run(statements: list[str], dialect: str) -> Any:
+    def listener(_target: Any, connection: Connection, **_kw: Any) -> None:
+        if connection.dialect.name == dialect:
+            for statement in statements:
+                connection.execute(DDL(statement))
+
+    return listener
+
+
+# The index is made and dropped with its table, by create_all() as by the migration.
+event.listen(LibraryDoc.__table__, "after_create", _run(SQLITE_CREATE, "sqlite"))
+event.listen(LibraryDoc.__table__, "after_create", _run(POSTGRES_CREATE, "postgresql"))
+event.listen(LibraryDoc.__table__, "before_drop", _run(SQLITE_DROP, "sqlite"))
+event.listen(LibraryDoc.__table__, "after_drop", _run(POSTGRES_DROP, "postgresql"))
+
+
+@dataclass(frozen=True)
+class Backend:
+    """The database-specific parts of one search."""
+
+    dialect: str
+
+    def matching(self, query: Query) -> Select[Any, Any]:
+        """Ids of the documents matching the query, with a relevance score (higher is better)."""
+        if self.dialect == "sqlite":
+            # bm25 is lower for better matches; titles count four times as much as bodies.
+            found: Select[Any, Any] = (
+                select(
+                    literal_column("library_fts.rowid").label("doc_id"),
+                    literal_column("-bm25(library_fts, 4.0, 1.0)").label("score"),
+                )
+                .select_from(text("library_fts"))
+                .where(text("library_fts MATCH :fts").bindparams(fts=query.fts5()))
+            )
+            return found
+        tsquery = func.websearch_to_tsquery(literal_column("'lp_english'"), query.websearch())
+        vector: ColumnElement[Any] = literal_column("library_docs.search_vector")
+        return select(
+            LibraryDoc.id.label("doc_id"), func.ts_rank_cd(vector, tsquery).label("score")
+        ).where(vector.op("@@")(tsquery))
+
+    def snippets(self, session: DbSession, query: Query, doc_ids: list[int]) -> dict[int, str]:
+        """A short passage of each document around its matching words, words marked."""
+        if not doc_ids or query.empty:
+            return {}
+        if self.dialect == "sqlite":
+            rows = session.execute(
+                text(
+                    "SELECT rowid, snippet(library_fts, -1, :a, :b, '…', 24) FROM library_fts "
+                    "WHERE library_fts MATCH :fts AND rowid IN (SELECT value FROM json_each(:ids))"
+                ),
+                {"a": MARK_START, "b": MARK_END, "fts": query.fts5(), "ids": str(doc_ids)},
+            )
+        else:
+            rows = session.execute(
+                text(
+                    "SELECT d.id, ts_headline('lp_english', d.title || ' — ' || d.body, "
+                    "websearch_to_tsquery('lp_english', :web), :options) "
+                    "FROM library_docs d WHERE d.id = ANY(:ids)"
+                ),
+                {
+                    "web": query.websearch(),
+                    "ids": doc_ids,
+                    "options": f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=30, "
+                    "MinWords=12, MaxFragments=2, FragmentDelimiter=' … '",
+                },
+            )
+        return {row[0]: row[1] for row in rows}
+
+
+def backend(session: DbSession) -> Backend:
+    return Backend(session.get_bind().dialect.name)

@@ -1,0 +1,208 @@
+"""Keeping the library in step with publishing: a published debrief's insights, themes and
+notes become documents, in the words every reader may see (contact details redacted)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import delete, select, update
+
+from app.capture.models import Note, NoteType
+from app.capture.services import redacted_fields
+from app.db import DbSession
+from app.debriefs.models import Debrief, DebriefStatus, Placement
+from app.debriefs.services import board_notes
+from app.insights.models import DocKind, LibraryDoc, LibraryFacet, LibraryState, Withdrawal
+from app.programmes.models import ActivityKind
+
+#: The channel a note is from when its author did not name one.
+KIND_CHANNELS = {
+    ActivityKind.CALL_LISTENING: "call centre",
+    ActivityKind.GROUP_DISCUSSION: "research",
+    ActivityKind.IN_DEPTH_INTERVIEW: "research",
+    ActivityKind.DEMONSTRATOR_VISIT: "store",
+    ActivityKind.BEHIND_THE_COUNTER: "store",
+    ActivityKind.SHOPPER_INTERVIEW: "store",
+    ActivityKind.CUSTOMER_OBSERVATION: "store",
+}
+#: Words that say nothing about who a customer was.
+STOPWORDS = frozenset(
+    """a an the and or of in on at to for with from by his her their they them who was were
+    is are be been about around into some any one two""".split()  # noqa: SIM905
+)
+CUSTOMER_WORDS = re.compile(r"[^\W_]{3,}|\d+s")
+#: Note fields in the order a reader meets them in the document body.
+BODY_FIELDS = (
+    "did", "said", "asked", "answered", "needs", "pain_points", "delights", "surprised",
+    "reason", "moments", "root_cause", "do_better", "task_answer", "tags",
+)  # fmt: skip
+
+
+def bump_generation(session: DbSession) -> None:
+    """Tell every process that the library changed (their cached vectors are stale)."""
+    updated = session.execute(
+        update(LibraryState)
+        .where(LibraryState.id == 1)
+        .values(generation=LibraryState.generation + 1)
+    )
+    if not updated.rowcount:  # type: ignore[attr-defined]
+        session.add(LibraryState(id=1, generation=1))
+    session.flush()
+
+
+def generation(session: DbSession) -> int:
+    return session.scalar(select(LibraryState.generation).where(LibraryState.id == 1)) or 0
+
+
+def note_title(note: Note, fields: dict[str, Any]) -> str:
+    if note.type == NoteType.CALL_NOTE:
+        return f"Call: {fields.get('reason') or 'no reason given'}"
+    return fields.get("customer") or "A customer"
+
+
+def note_body(fields: dict[str, Any]) -> str:
+    """The note as one text; the customer's own words in quotation marks."""
+    parts: list[str] = []
+    for name in BODY_FIELDS:
+        value = fields.get(name)
+        if not value:
+            continue
+        if name == "said":
+            parts += [f"“{q}”" for q in value]
+        elif name == "moments":
+            for m in value:
+                parts += [m["what"]] + ([f"“{m['words']}”"] if m["words"] else [])
+        elif isinstance(value, list):
+            parts.append(", ".join(value))
+        else:
+            parts.append(str(value))
+    return "\n".join(p for p in parts if p)
+
+
+def note_facets(note: Note, fields: dict[str, Any], programme_id: int) -> set[tuple[str, str]]:
+    activity = note.activity
+    channel = (fields.get("channel") or "").strip().lower() or KIND_CHANNELS[activity.kind]
+    customer = f"{fields.get('customer') or ''} {fields.get('customer_type') or ''}".lower()
+    found = {
+        ("programme", str(programme_id)),
+        ("kind", str(activity.kind)),
+        ("channel", channel),
+    }
+    found |= {("tag", t.strip().lower()) for t in fields.get("tags", []) if t.strip()}
+    if note.author.department:
+        found.add(("department", note.author.department))
+    found |= {("customer", w) for w in CUSTOMER_WORDS.findall(customer)[:8] if w not in STOPWORDS}
+    return {(facet, value[:120]) for facet, value in found}
+
+
+def _withdrawn(session: DbSession, debrief: Debrief) -> set[tuple[str, int]]:
+    rows = session.execute(
+        select(Withdrawal.kind, Withdrawal.item_id).where(Withdrawal.debrief_id == debrief.id)
+    )
+    return {(str(kind), item_id) for kind, item_id in rows}
+
+
+def _day(debrief: Debrief, when: Any) -> date:
+    return when.astimezone(ZoneInfo(debrief.programme.timezone)).date()  # type: ignore[no-any-return]
+
+
+def index_debrief(session: DbSession, debrief: Debrief) -> int:
+    """Put a published debrief's findings in the library (again); returns the documents made."""
+    session.execute(delete(LibraryDoc).where(LibraryDoc.debrief_id == debrief.id))
+    if debrief.status != DebriefStatus.PUBLISHED or debrief.published_at is None:
+        bump_generation(session)
+        return 0
+    withdrawn = _withdrawn(session, debrief)
+    notes = [n for n in board_notes(session, debrief) if ("note", n.id) not in withdrawn]
+    placed = dict(
+        session.execute(
+            select(Placement.note_id, Placement.theme_id).where(Placement.debrief_id == debrief.id)
+        ).all()
+    )
+    common = {
+        "debrief_id": debrief.id,
+        "programme_id": debrief.programme_id,
+        "published_at": debrief.published_at,
+    }
+    docs: list[LibraryDoc] = []
+    facets_of_note: dict[int, set[tuple[str, str]]] = {}
+    for note in notes:
+        fields = redacted_fields(note)
+        facets_of_note[note.id] = note_facets(note, fields, debrief.programme_id)
+        docs.append(
+            _doc(
+                DocKind.NOTE,
+                facets_of_note[note.id],
+                note_id=note.id,
+                title=note_title(note, fields),
+                body=note_body(fields),
+                happened_on=_day(debrief, note.activity.starts_at),
+                **common,
+            )
+        )
+    own = {("programme", str(debrief.programme_id))}
+    held_on = _day(debrief, debrief.starts_at)
+    for theme in debrief.themes:
+        if ("theme", theme.id) in withdrawn:
+            continue
+        members = [facets_of_note.get(nid, set()) for nid, tid in placed.items() if tid == theme.id]
+        docs.append(
+            _doc(
+                DocKind.THEME,
+                own.union(*members),
+                theme_id=theme.id,
+                title=theme.name,
+                body=theme.description,
+                happened_on=held_on,
+                **common,
+            )
+        )
+    for insight in debrief.insights:
+        if ("insight", insight.id) in withdrawn:
+            continue
+        evidence = [facets_of_note.get(n.id, set()) for n in insight.evidence]
+        docs.append(
+            _doc(
+                DocKind.INSIGHT,
+                own.union(*evidence),
+                insight_id=insight.id,
+                title=insight.statement,
+                body=insight.so_what,
+                happened_on=held_on,
+                **common,
+            )
+        )
+    session.add_all(docs)
+    bump_generation(session)
+    return len(docs)
+
+
+def _doc(kind: DocKind, facets: Iterable[tuple[str, str]], **values: Any) -> LibraryDoc:
+    doc = LibraryDoc(kind=kind, **values)
+    doc.facets = [LibraryFacet(facet=f, value=v) for f, v in sorted(set(facets))]
+    return doc
+
+
+def reindex_all(session: DbSession) -> int:
+    """Rebuild the whole library from every published debrief (after an upgrade, say)."""
+    total = 0
+    for debrief in session.scalars(
+        select(Debrief).where(Debrief.status == DebriefStatus.PUBLISHED).order_by(Debrief.id)
+    ):
+        total += index_debrief(session, debrief)
+    return total
+
+
+def drop_item(session: DbSession, kind: DocKind, item_id: int) -> None:
+    """Take one item's document out of the library."""
+    column = {
+        DocKind.INSIGHT: LibraryDoc.insight_id,
+        DocKind.THEME: LibraryDoc.theme_id,
+        DocKind.NOTE: LibraryDoc.note_id,
+    }[kind]
+    session.execute(delete(LibraryDoc).where(column == item_id))
+    bump_generation(session)

@@ -1,0 +1,199 @@
+"""Similarity by meaning: sentence embeddings of the library's insights and notes.
+
+Vectors are made in the background after a debrief is published (RQ when REDIS_URL is set,
+else a thread in the web process) and kept in `library_vectors`. Each process holds them all
+in one NumPy matrix, reloaded when the library's generation number moves. Without the model
+package nothing here runs, and the library works on full-text relevance alone.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from flask import Flask, current_app
+from sqlalchemy import select
+
+from app.db import DbSession
+from app.extensions import db
+from app.insights import embeddings
+from app.insights.index import generation
+from app.insights.models import DocKind, LibraryDoc, LibraryVector
+
+#: Below this cosine similarity two statements are not taken to say the same thing. Measured
+#: with all-MiniLM-L6-v2: paraphrases from the demo score 0.28-0.79, unrelated ones under 0.17.
+SAME_THING = 0.25
+#: Below this, a meaning match is not worth showing among search results.
+RELATED = 0.25
+NEAREST = 50
+BATCH = 64
+_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="embed")
+_lock = threading.Lock()
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Loaded:
+    key: tuple[str, int]  #: the database and library generation these vectors are from
+    index: embeddings.VectorIndex
+    ids: np.ndarray  #: each row's document id
+    insight: np.ndarray  #: True where the row is an insight
+    programme: np.ndarray  #: each row's programme id
+
+
+_loaded: Loaded | None = None
+
+
+def _vectors(session: DbSession) -> Loaded | None:
+    """The library's vectors as one matrix, loaded again only after the library changed."""
+    global _loaded
+    if not embeddings.available():
+        return None
+    key = (str(db.engine.url), generation(session))
+    with _lock:
+        if _loaded is None or _loaded.key != key:
+            rows = session.execute(
+                select(
+                    LibraryVector.doc_id,
+                    LibraryVector.vector,
+                    LibraryDoc.kind,
+                    LibraryDoc.programme_id,
+                )
+                .join(LibraryDoc, LibraryDoc.id == LibraryVector.doc_id)
+                .where(LibraryVector.model == embeddings.MODEL_NAME)
+                .order_by(LibraryVector.doc_id)
+            ).all()
+            matrix = (
+                np.stack([embeddings.from_bytes(r.vector) for r in rows])
+                if rows
+                else np.zeros((0, embeddings.DIMENSIONS), dtype=np.float32)
+            )
+            ids = np.array([r.doc_id for r in rows], dtype=np.int64)
+            _loaded = Loaded(
+                key=key,
+                index=embeddings.VectorIndex(ids, matrix),
+                ids=ids,
+                insight=np.array([r.kind == DocKind.INSIGHT for r in rows], dtype=bool),
+                programme=np.array([r.programme_id for r in rows], dtype=np.int64),
+            )
+        return _loaded
+
+
+def ready(session: DbSession) -> bool:
+    """The model is installed and some of the library has vectors."""
+    loaded = _vectors(session)
+    return loaded is not None and len(loaded.index) > 0
+
+
+def nearest_docs(
+    session: DbSession, text: str, *, allowed: set[int] | None = None, k: int = NEAREST
+) -> list[tuple[int, float]]:
+    """Documents closest in meaning to the text, among the allowed ones if given."""
+    loaded = _vectors(session)
+    if loaded is None or not len(loaded.index) or not text.strip():
+        return []
+    exclude = None
+    if allowed is not None:
+        exclude = ~np.isin(loaded.ids, np.fromiter(allowed, dtype=np.int64))
+    found = loaded.index.nearest(embeddings.encode([text])[0], k, exclude=exclude)
+    return [(doc_id, score) for doc_id, score in found if score >= RELATED]
+
+
+def similar_insights(
+    session: DbSession, text: str, *, other_than_programme: int | None, k: int = 5
+) -> list[tuple[int, float]]:
+    """Insight documents from other programmes that say the same thing, most similar first."""
+    loaded = _vectors(session)
+    if loaded is None or not len(loaded.index) or not text.strip():
+        return []
+    exclude = ~loaded.insight
+    if other_than_programme is not None:
+        exclude |= loaded.programme == other_than_programme
+    found = loaded.index.nearest(embeddings.encode([text])[0], k, exclude=exclude)
+    return [(doc_id, score) for doc_id, score in found if score >= SAME_THING]
+
+
+def doc_text(doc: LibraryDoc) -> str:
+    """What a document's vector means: an insight's statement alone (its "so what" says what
+    to do, not what was heard), a note's whole text."""
+    if doc.kind == DocKind.INSIGHT or not doc.body:
+        return doc.title
+    return f"{doc.title}. {doc.body}"
+
+
+def embed_missing(session: DbSession, *, debrief_id: int | None = None) -> int:
+    """Make the vectors the library lacks (of one debrief, or all); returns how many."""
+    if not embeddings.available():
+        return 0
+    has_vector = select(LibraryVector.doc_id).where(LibraryVector.model == embeddings.MODEL_NAME)
+    wanted = select(LibraryDoc).where(
+        LibraryDoc.kind.in_([DocKind.INSIGHT, DocKind.NOTE]), LibraryDoc.id.not_in(has_vector)
+    )
+    if debrief_id is not None:
+        wanted = wanted.where(LibraryDoc.debrief_id == debrief_id)
+    docs = list(session.scalars(wanted.order_by(LibraryDoc.id)))
+    for start in range(0, len(docs), BATCH):
+        batch = docs[start : start + BATCH]
+        vectors = embeddings.encode([doc_text(d) for d in batch])
+        session.add_all(
+            LibraryVector(doc_id=d.id, model=embeddings.MODEL_NAME, vector=embeddings.to_bytes(v))
+            for d, v in zip(batch, vectors, strict=True)
+        )
+        session.flush()
+    if docs:
+        from app.insights.index import bump_generation
+
+        bump_generation(session)
+    return len(docs)
+
+
+def start(debrief_id: int) -> None:
+    """Make a newly published debrief's vectors in the background, after its commit."""
+    if not embeddings.available():
+        return
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    queue_url = app.config.get("REPORT_QUEUE_URL")
+    if queue_url:
+        from redis import Redis
+        from rq import Queue
+
+        Queue("library", connection=Redis.from_url(queue_url)).enqueue(
+            embed_job, debrief_id, job_timeout=1800
+        )
+    elif app.config.get("LIBRARY_EMBED_INLINE"):
+        _embed_in(app, debrief_id)
+    else:
+        _thread.submit(_embed_in, app, debrief_id)
+
+
+def _embed_in(app: Flask, debrief_id: int) -> None:
+    with app.app_context():
+        try:
+            embed_missing(db.session, debrief_id=debrief_id)
+            db.session.commit()
+        except Exception:
+            log.exception("embedding the library documents of debrief %s failed", debrief_id)
+            db.session.rollback()
+        finally:
+            db.session.remove()
+
+
+def embed_job(debrief_id: int) -> None:
+    """What the RQ worker runs: an app of its own, its connections closed when done."""
+    from app import create_app
+
+    app = create_app()
+    try:
+        _embed_in(app, debrief_id)
+    finally:
+        with app.app_context():
+            db.engine.dispose()
+
+
+def wait_for_background() -> Any:
+    """Block until queued thread work is done (tests and the demo use it)."""
+    return _thread.submit(lambda: None).result()

@@ -1,0 +1,152 @@
+"""The insight library: what published debriefs found, as searchable documents.
+
+One `LibraryDoc` per published insight, theme and note, holding the text a reader may see
+(contact details already redacted) and, in `LibraryFacet`, the values a search narrows by.
+The full-text index sits beside it: an FTS5 table on SQLite, a generated `tsvector` column on
+PostgreSQL (see `app.insights.fulltext`), so neither appears in the models.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.accounts.models import User
+from app.db import UTCDateTime, utcnow
+from app.debriefs.models import Insight
+from app.extensions import db
+
+
+class DocKind(StrEnum):
+    INSIGHT = "insight"
+    THEME = "theme"
+    NOTE = "note"
+
+
+class LinkKind(StrEnum):
+    CONFIRMS = "confirms"
+    CONTRADICTS = "contradicts"
+
+
+#: The facets a search narrows by, in the order the page shows them.
+FACETS = ("programme", "kind", "channel", "tag", "department", "customer")
+
+
+class LibraryDoc(db.Model):  # type: ignore[name-defined]
+    __tablename__ = "library_docs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[DocKind] = mapped_column(String(10))
+    debrief_id: Mapped[int] = mapped_column(
+        ForeignKey("debriefs.id", ondelete="CASCADE"), index=True
+    )
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id", ondelete="CASCADE"))
+    insight_id: Mapped[int | None] = mapped_column(
+        ForeignKey("insights.id", ondelete="CASCADE"), unique=True
+    )
+    theme_id: Mapped[int | None] = mapped_column(
+        ForeignKey("themes.id", ondelete="CASCADE"), unique=True
+    )
+    note_id: Mapped[int | None] = mapped_column(
+        ForeignKey("notes.id", ondelete="CASCADE"), unique=True
+    )
+    title: Mapped[str] = mapped_column(String(500))  #: statement, theme name, or the customer
+    body: Mapped[str] = mapped_column(Text, default="")  #: so what, description, or the note
+    #: When it happened: the note's slot day, or the day the debrief was published.
+    happened_on: Mapped[date] = mapped_column(index=True)
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+    facets: Mapped[list[LibraryFacet]] = relationship(
+        back_populates="doc", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class LibraryFacet(db.Model):  # type: ignore[name-defined]
+    """One value of one facet of a document; documents have several (tags, channels...)."""
+
+    __tablename__ = "library_facets"
+    __table_args__ = (Index("ix_library_facets_value", "facet", "value", "doc_id"),)
+
+    doc_id: Mapped[int] = mapped_column(
+        ForeignKey("library_docs.id", ondelete="CASCADE"), primary_key=True
+    )
+    facet: Mapped[str] = mapped_column(String(20), primary_key=True)
+    value: Mapped[str] = mapped_column(String(120), primary_key=True)
+
+    doc: Mapped[LibraryDoc] = relationship(back_populates="facets")
+
+
+class LibraryVector(db.Model):  # type: ignore[name-defined]
+    """A document's meaning as a sentence embedding; made in the background after publishing."""
+
+    __tablename__ = "library_vectors"
+
+    doc_id: Mapped[int] = mapped_column(
+        ForeignKey("library_docs.id", ondelete="CASCADE"), primary_key=True
+    )
+    model: Mapped[str] = mapped_column(String(60))
+    vector: Mapped[bytes] = mapped_column(LargeBinary)  #: float32, little-endian
+
+
+class LibraryState(db.Model):  # type: ignore[name-defined]
+    """One row: raised on every change to the library, so each process knows when to reload."""
+
+    __tablename__ = "library_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    generation: Mapped[int] = mapped_column(default=0)
+
+
+class Withdrawal(db.Model):  # type: ignore[name-defined]
+    """An item a debrief's organiser took out of the library, and why: the log."""
+
+    __tablename__ = "library_withdrawals"
+    __table_args__ = (UniqueConstraint("kind", "item_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    debrief_id: Mapped[int] = mapped_column(
+        ForeignKey("debriefs.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[DocKind] = mapped_column(String(10))
+    item_id: Mapped[int]  #: the insight's, theme's or note's id
+    title: Mapped[str] = mapped_column(String(500))  #: what it was, for the log
+    reason: Mapped[str] = mapped_column(String(500))
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    by: Mapped[User | None] = relationship()
+
+
+class Star(db.Model):  # type: ignore[name-defined]
+    __tablename__ = "library_stars"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    insight_id: Mapped[int] = mapped_column(
+        ForeignKey("insights.id", ondelete="CASCADE"), primary_key=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class InsightLink(db.Model):  # type: ignore[name-defined]
+    """A facilitator's word that one insight confirms or contradicts an earlier one."""
+
+    __tablename__ = "insight_links"
+    __table_args__ = (UniqueConstraint("from_id", "to_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    from_id: Mapped[int] = mapped_column(ForeignKey("insights.id", ondelete="CASCADE"), index=True)
+    to_id: Mapped[int] = mapped_column(ForeignKey("insights.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[LinkKind] = mapped_column(String(12))
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    from_insight: Mapped[Insight] = relationship(foreign_keys=[from_id])
+    to_insight: Mapped[Insight] = relationship(foreign_keys=[to_id])
+
+
+from app.insights import fulltext  # noqa: E402,F401  (the full-text index is made with its table)

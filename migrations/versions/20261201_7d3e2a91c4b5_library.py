@@ -1,0 +1,148 @@
+"""The insight library: documents, facets, vectors, full-text index, stars, links, withdrawals
+
+Revision ID: 7d3e2a91c4b5
+Revises: 5c1e0f3a9b27
+Create Date: 2026-12-01 21:40:00.000000
+
+"""
+
+import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.orm import Session
+
+# revision identifiers, used by Alembic.
+revision = "7d3e2a91c4b5"
+down_revision = "5c1e0f3a9b27"
+branch_labels = None
+depends_on = None
+
+UTC_DATETIME = sa.DateTime(timezone=True)
+
+
+def _fk(table, column, target, ondelete):
+    return sa.ForeignKeyConstraint(
+        [column], [f"{target}.id"], name=op.f(f"fk_{table}_{column}_{target}"), ondelete=ondelete
+    )
+
+
+def upgrade():
+    op.create_table(
+        "library_docs",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=10), nullable=False),
+        sa.Column("debrief_id", sa.Integer(), nullable=False),
+        sa.Column("programme_id", sa.Integer(), nullable=False),
+        sa.Column("insight_id", sa.Integer(), nullable=True),
+        sa.Column("theme_id", sa.Integer(), nullable=True),
+        sa.Column("note_id", sa.Integer(), nullable=True),
+        sa.Column("title", sa.String(length=500), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("happened_on", sa.Date(), nullable=False),
+        sa.Column("published_at", UTC_DATETIME, nullable=False),
+        _fk("library_docs", "debrief_id", "debriefs", "CASCADE"),
+        _fk("library_docs", "programme_id", "programmes", "CASCADE"),
+        _fk("library_docs", "insight_id", "insights", "CASCADE"),
+        _fk("library_docs", "theme_id", "themes", "CASCADE"),
+        _fk("library_docs", "note_id", "notes", "CASCADE"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_library_docs")),
+        sa.UniqueConstraint("insight_id", name=op.f("uq_library_docs_insight_id")),
+        sa.UniqueConstraint("theme_id", name=op.f("uq_library_docs_theme_id")),
+        sa.UniqueConstraint("note_id", name=op.f("uq_library_docs_note_id")),
+    )
+    with op.batch_alter_table("library_docs", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_library_docs_debrief_id"), ["debrief_id"])
+        batch_op.create_index(batch_op.f("ix_library_docs_happened_on"), ["happened_on"])
+        batch_op.create_index(batch_op.f("ix_library_docs_published_at"), ["published_at"])
+    op.create_table(
+        "library_facets",
+        sa.Column("doc_id", sa.Integer(), nullable=False),
+        sa.Column("facet", sa.String(length=20), nullable=False),
+        sa.Column("value", sa.String(length=120), nullable=False),
+        _fk("library_facets", "doc_id", "library_docs", "CASCADE"),
+        sa.PrimaryKeyConstraint("doc_id", "facet", "value", name=op.f("pk_library_facets")),
+    )
+    op.create_index("ix_library_facets_value", "library_facets", ["facet", "value", "doc_id"])
+    op.create_table(
+        "library_vectors",
+        sa.Column("doc_id", sa.Integer(), nullable=False),
+        sa.Column("model", sa.String(length=60), nullable=False),
+        sa.Column("vector", sa.LargeBinary(), nullable=False),
+        _fk("library_vectors", "doc_id", "library_docs", "CASCADE"),
+        sa.PrimaryKeyConstraint("doc_id", name=op.f("pk_library_vectors")),
+    )
+    op.create_table(
+        "library_state",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("generation", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_library_state")),
+    )
+    op.create_table(
+        "library_withdrawals",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("debrief_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=10), nullable=False),
+        sa.Column("item_id", sa.Integer(), nullable=False),
+        sa.Column("title", sa.String(length=500), nullable=False),
+        sa.Column("reason", sa.String(length=500), nullable=False),
+        sa.Column("by_id", sa.Integer(), nullable=True),
+        sa.Column("at", UTC_DATETIME, nullable=False),
+        _fk("library_withdrawals", "debrief_id", "debriefs", "CASCADE"),
+        _fk("library_withdrawals", "by_id", "users", "SET NULL"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_library_withdrawals")),
+        sa.UniqueConstraint("kind", "item_id", name=op.f("uq_library_withdrawals_kind")),
+    )
+    with op.batch_alter_table("library_withdrawals", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_library_withdrawals_debrief_id"), ["debrief_id"])
+    op.create_table(
+        "library_stars",
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("insight_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", UTC_DATETIME, nullable=False),
+        _fk("library_stars", "user_id", "users", "CASCADE"),
+        _fk("library_stars", "insight_id", "insights", "CASCADE"),
+        sa.PrimaryKeyConstraint("user_id", "insight_id", name=op.f("pk_library_stars")),
+    )
+    op.create_table(
+        "insight_links",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("from_id", sa.Integer(), nullable=False),
+        sa.Column("to_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=12), nullable=False),
+        sa.Column("by_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", UTC_DATETIME, nullable=False),
+        _fk("insight_links", "from_id", "insights", "CASCADE"),
+        _fk("insight_links", "to_id", "insights", "CASCADE"),
+        _fk("insight_links", "by_id", "users", "SET NULL"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_insight_links")),
+        sa.UniqueConstraint("from_id", "to_id", name=op.f("uq_insight_links_from_id")),
+    )
+    with op.batch_alter_table("insight_links", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_insight_links_from_id"), ["from_id"])
+        batch_op.create_index(batch_op.f("ix_insight_links_to_id"), ["to_id"])
+
+    from app.insights.fulltext import POSTGRES_CREATE, SQLITE_CREATE
+
+    bind = op.get_bind()
+    for statement in SQLITE_CREATE if bind.dialect.name == "sqlite" else POSTGRES_CREATE:
+        op.execute(statement)
+    # Debriefs published before the library existed enter it now (their vectors follow with
+    # `flask --app wsgi library embed`).
+    from app.insights.index import reindex_all
+
+    reindex_all(Session(bind=bind))
+
+
+def downgrade():
+    bind = op.get_bind()
+    if bind.dialect.name == "sqlite":
+        op.execute("DROP TABLE IF EXISTS library_fts")
+    op.drop_table("insight_links")
+    op.drop_table("library_stars")
+    op.drop_table("library_withdrawals")
+    op.drop_table("library_state")
+    op.drop_table("library_vectors")
+    op.drop_index("ix_library_facets_value", table_name="library_facets")
+    op.drop_table("library_facets")
+    op.drop_table("library_docs")
+    if bind.dialect.name == "postgresql":
+        op.execute("DROP TEXT SEARCH CONFIGURATION IF EXISTS lp_english")

@@ -1,0 +1,150 @@
+"""An insight in the library: heard before (words and meaning), stars, links, withdrawing."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.debriefs import board as ops
+from app.errors import Conflict, DomainError, NotAllowed, NotFound
+from app.extensions import db
+from app.insights import embeddings, meaning, services
+from app.insights.models import LibraryDoc, LibraryVector, Withdrawal
+from app.insights.search import Filters, search
+from tests.insights.conftest import Library
+
+needs_model = pytest.mark.skipif(not embeddings.available(), reason="the model is not installed")
+
+
+@needs_model
+def test_publishing_makes_vectors_for_insights_and_notes(library: Library):
+    docs = db.session.query(LibraryDoc).filter(LibraryDoc.kind != "theme").count()
+    assert db.session.query(LibraryVector).count() == docs
+
+
+@needs_model
+def test_heard_before_finds_the_same_thing_in_other_words(library: Library):
+    found = services.heard_before(
+        db.session,
+        "Customers can't compare prices per kilo",
+        programme_id=library.first.programme_id,
+    )
+    assert [s.statement for s in found][:1] == [library.value.statement]
+    assert found[0].programme == "Online shop week" and found[0].notes == 1
+
+
+@needs_model
+def test_search_by_meaning_finds_what_words_miss(library: Library):
+    result = search(db.session, Filters(q="cheapest option unclear"))
+    assert result.meaning_used
+    assert library.value.statement in [g.lead.doc.title for g in result.groups]
+
+
+def test_heard_before_by_words_without_the_model(library: Library, monkeypatch):  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(meaning, "ready", lambda session: False)
+    found = services.heard_before(
+        db.session, "Which pack size is better value?", programme_id=library.first.programme_id
+    )
+    assert [s.insight_id for s in found] == [library.value.id]
+    mine = services.heard_before(
+        db.session, "Which pack size is better value?", programme_id=library.later.programme_id
+    )
+    assert mine == []
+
+
+def test_insight_page_shows_evidence_actions_and_backing(library: Library):
+    page = services.insight_page(db.session, library.prices.id, user=library.reader)
+    assert page.programme.title == "Closeness week" and page.theme == "Prices"
+    [card] = page.evidence
+    assert "[phone number removed]" in " ".join(card.fields["said"])
+    assert len(card.photos) == 1
+    assert [a.what for a in page.actions] == ["Add unit prices to labels"]
+    assert not page.starred and not page.withdrawable
+    assert page.notes_backing >= 1 and page.programmes_backing >= 1
+
+
+def test_only_library_insights_have_a_page(library: Library, fieldwork):  # type: ignore[no-untyped-def]
+    debrief = fieldwork.open_debrief(title="Another")
+    draft = ops.save_insight(
+        db.session, debrief, {"statement": "Not yet published"}, user=fieldwork.facilitator
+    )
+    for insight_id in (draft.id, 0, -1, 2**40, "1"):
+        with pytest.raises(NotFound):
+            services.insight_page(db.session, insight_id, user=library.reader)  # type: ignore[arg-type]
+
+
+def test_star_twice_then_unstar(library: Library):
+    for _ in range(2):
+        services.set_star(db.session, library.value.id, user=library.reader, on=True)
+    services.set_star(db.session, library.prices.id, user=library.reader, on=True)
+    assert [s.insight_id for s in services.starred(db.session, library.reader)] == [
+        library.prices.id,
+        library.value.id,
+    ]
+    services.set_star(db.session, library.value.id, user=library.reader, on=False)
+    assert [s.insight_id for s in services.starred(db.session, library.reader)] == [
+        library.prices.id
+    ]
+    with pytest.raises(NotFound):
+        services.set_star(db.session, 999_999, user=library.reader, on=True)
+
+
+def test_links_show_on_both_insights(library: Library, fieldwork):  # type: ignore[no-untyped-def]
+    debrief = fieldwork.open_debrief(title="Next round")
+    new = ops.save_insight(
+        db.session,
+        debrief,
+        {"statement": "Shoppers guess the best deal"},
+        user=fieldwork.facilitator,
+    )
+    # Same programme: refused; another programme: linked; unknown kind: refused.
+    with pytest.raises(DomainError, match="other programmes"):
+        services.set_link(db.session, new, library.prices.id, "confirms", by=fieldwork.facilitator)
+    services.set_link(db.session, new, library.value.id, "confirms", by=fieldwork.facilitator)
+    with pytest.raises(DomainError, match="confirms or contradicts"):
+        services.set_link(db.session, new, library.value.id, "agrees", by=fieldwork.facilitator)
+    with pytest.raises(NotAllowed):
+        services.set_link(db.session, new, library.value.id, "confirms", by=library.reader)
+    [linked] = services.links_of(db.session, new.id)
+    assert (linked.insight_id, linked.link) == (library.value.id, "confirms")
+    services.set_link(db.session, new, library.value.id, "", by=fieldwork.facilitator)
+    assert services.links_of(db.session, new.id) == []
+
+
+def test_withdrawing_takes_an_item_out_and_keeps_a_log(library: Library):
+    organiser = library.field.organiser
+    with pytest.raises(NotAllowed):
+        services.withdraw(db.session, "insight", library.prices.id, "why", by=library.reader)
+    with pytest.raises(DomainError, match="Reason"):
+        services.withdraw(db.session, "insight", library.prices.id, "  ", by=organiser)
+    with pytest.raises(DomainError, match="insight, a theme or a note"):
+        services.withdraw(db.session, "photo", library.prices.id, "why", by=organiser)
+    services.withdraw(
+        db.session, "note", library.field.notes[0].id, "Names a colleague", by=organiser
+    )
+    services.withdraw(db.session, "insight", library.prices.id, "Not for sharing", by=organiser)
+    db.session.commit()
+    assert search(db.session, Filters(q="kilo")).total == 0
+    assert search(db.session, Filters(q="dearer")).total == 0
+    with pytest.raises(NotFound):
+        services.insight_page(db.session, library.prices.id, user=library.reader)
+    with pytest.raises(NotFound):
+        services.withdraw(db.session, "insight", library.prices.id, "again", by=organiser)
+    log = services.withdrawals(db.session, user=organiser)
+    assert [w.reason for w, _ in log] == ["Not for sharing", "Names a colleague"]
+    assert services.withdrawals(db.session, user=library.reader) == []
+    # Publishing again (a re-index) keeps withdrawn items out.
+    from app.insights.index import index_debrief
+
+    index_debrief(db.session, library.first)
+    assert search(db.session, Filters(q="kilo")).total == 0
+    assert db.session.query(Withdrawal).count() == 2
+
+
+def test_withdrawn_twice_is_a_conflict(library: Library):
+    organiser = library.field.organiser
+    services.withdraw(db.session, "theme", library.prices.theme_id, "Duplicate", by=organiser)
+    from app.insights.index import index_debrief
+
+    index_debrief(db.session, library.first)
+    with pytest.raises((NotFound, Conflict)):
+        services.withdraw(db.session, "theme", library.prices.theme_id, "again", by=organiser)
