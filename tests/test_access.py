@@ -17,7 +17,7 @@ from app.capture.photos import attach_photo, prepare
 from app.capture.sync import sync
 from app.db import utcnow
 from app.debriefs import board
-from app.debriefs.services import DebriefInput, create_debrief
+from app.debriefs.services import DebriefInput, create_debrief, publish
 from app.extensions import db
 from app.signups.services import renew_calendar_token, sign_up
 from tests.factories import (
@@ -150,7 +150,23 @@ ACCESS = {
     "api.update_action": "owner",
     "api.publish_debrief": "manager",
     "api.debrief_pdf": "owner",
+    "insights.library": "user",
+    "insights.show": "user",
+    "insights.star": "user",
+    "insights.starred": "user",
+    "insights.withdraw": "organiser",
+    "insights.withdrawals": "organiser",
+    "insights.export": "organiser",
+    "api.library_search": "user",
+    "api.library_insight": "user",
+    "api.library_star": "user",
+    "api.library_starred": "user",
+    "api.library_similar": "user",
+    "api.library_withdraw": "organiser",
+    "api.link_insight": "owner",
 }
+#: Library routes name an insight the library holds: one of a published debrief.
+LIBRARY = ("insights.", "api.library")
 
 ALLOWED = {
     "public": {"anonymous", "employee", "other_organiser", "manager", "admin", "owner"},
@@ -211,6 +227,7 @@ def _world():  # type: ignore[no-untyped-def]
     theme = board.create_theme(db.session, debrief, "Prices", user=manager)
     insight = board.save_insight(db.session, debrief, {"statement": "Prices"}, user=manager)
     action = board.save_action(db.session, debrief, {"what": "Fix", "owner": "Us"}, user=manager)
+    published = _published_insight(manager)
     task = create_task(
         db.session,
         programme,
@@ -243,9 +260,27 @@ def _world():  # type: ignore[no-untyped-def]
         "theme_id": theme.id,
         "insight_id": insight.id,
         "action_id": action.id,
+        "published_insight_id": published.id,
+        "other_id": published.id,
+        "fmt": "csv",
     }
     db.session.commit()
     return people, values
+
+
+def _published_insight(manager):  # type: ignore[no-untyped-def]
+    """An insight of another programme's published debrief: what the library holds."""
+    programme = make_programme(manager, title="Earlier week")
+    make_activity(programme)
+    debrief = create_debrief(
+        db.session,
+        programme,
+        DebriefInput(title="Earlier debrief", starts_at=utcnow(), location="Room 2"),
+        by=manager,
+    )
+    insight = board.save_insight(db.session, debrief, {"statement": "Earlier"}, user=manager)
+    publish(db.session, debrief, by=manager)
+    return insight
 
 
 def _requests(app, values):  # type: ignore[no-untyped-def]
@@ -256,6 +291,8 @@ def _requests(app, values):  # type: ignore[no-untyped-def]
         choices = re.search(r"<any\(([^)]*)\):action>", rule.rule)
         options = [c.strip() for c in choices.group(1).split(",")] if choices else []
         rule_values = dict(values)
+        if rule.endpoint.startswith(LIBRARY):
+            rule_values["insight_id"] = values["published_insight_id"]
         if options and values["action"] not in options:
             rule_values["action"] = options[0]
         url = re.sub(

@@ -10,9 +10,10 @@ from flask_login import current_user
 from app.api import bp
 from app.api.views import json_body
 from app.capture.services import photo_json
+from app.db import is_id
 from app.debriefs import board as ops
 from app.debriefs import services as debriefs
-from app.errors import DomainError
+from app.errors import DomainError, NotAllowed
 from app.extensions import db
 from app.insights import services
 from app.insights.search import Hit, SearchResult, read_filters, search
@@ -143,7 +144,7 @@ def library_similar():  # type: ignore[no-untyped-def]
     debrief_id = request.args.get("debrief_id", "")
     programme_id = None
     if debrief_id:
-        if not debrief_id.isdigit():
+        if not debrief_id.isdigit() or not is_id(int(debrief_id)):
             raise DomainError("debrief_id must be a number.", field="debrief_id")
         programme_id = debriefs.get_debrief(
             db.session, int(debrief_id), user=current_user
@@ -165,6 +166,8 @@ def link_insight(debrief_id: int, insight_id: int, other_id: int):  # type: igno
 
 @bp.post("/library/withdrawals")
 def library_withdraw():  # type: ignore[no-untyped-def]
+    if not current_user.is_organiser:
+        raise NotAllowed("Only organisers withdraw items from the library.")
     data = json_body({"kind", "item_id", "reason"})
     record = services.withdraw(
         db.session, data.get("kind"), data.get("item_id"), data.get("reason"), by=current_user

@@ -21,6 +21,7 @@ from app.db import DbSession, utcnow
 from app.debriefs.models import Debrief, Insight, Placement, Theme
 from app.debriefs.reports import PAPERS
 from app.debriefs.services import board_notes, went_out
+from app.insights.services import links_for
 from app.pdf import OwnFilesOnly
 from app.programmes.models import KIND_LABELS
 
@@ -195,6 +196,7 @@ def report_html(session: DbSession, debrief: Debrief, *, paper: str) -> tuple[st
             i.id: [q for n in i.evidence if n.id in fields for q in quotes_of(fields[n.id])][:4]
             for i in insights
         },
+        links=links_for(session, [i.id for i in insights]),
         actions=debrief.actions,
         appendix=appendix,
         generated_at=utcnow(),

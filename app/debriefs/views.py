@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
@@ -14,9 +15,10 @@ from app.db import is_id
 from app.debriefs import board as ops
 from app.debriefs import reports, services
 from app.debriefs.forms import DebriefForm
-from app.debriefs.models import ActionStatus, Debrief, Report
+from app.debriefs.models import ActionStatus, Debrief, Insight, Report
 from app.errors import DomainError, NotAllowed, NotFound
 from app.extensions import db
+from app.insights import services as library
 from app.programmes.models import ActivityKind
 from app.programmes.services import get_programme
 from app.web import show_error
@@ -192,28 +194,54 @@ def edit_insight_page(debrief_id: int, insight_id: int | None = None):  # type: 
     """The insight form; a new one takes the cards selected on the board as its evidence."""
     debrief = services.get_debrief(db.session, debrief_id, user=current_user)
     insight = ops.find_insight(debrief, insight_id) if insight_id else None
-    board = ops.load_board(db.session, debrief, user=current_user)
     chosen = (
         {n.id for n in insight.evidence}
         if insight
         else {int(v) for v in request.args.getlist("note_ids") if v.isdigit()}
     )
+    typed: dict[str, object] = (
+        {"statement": insight.statement, "so_what": insight.so_what} if insight else {}
+    )
+    return _insight_form(debrief, insight, chosen, typed)
+
+
+def _insight_form(
+    debrief: Debrief, insight: Insight | None, chosen: set[int], typed: dict[str, object]
+) -> str:
+    """The insight form with what was typed, and the earlier insights it may have heard before."""
+    board = ops.load_board(db.session, debrief, user=current_user)
+    statement = str(typed.get("statement") or "")
+    linked = library.links_of(db.session, insight.id) if insight else []
+    known = {s.insight_id for s in linked}
+    similar = library.heard_before(db.session, statement, programme_id=debrief.programme_id)
     return render_template(
         "debriefs/edit_insight.html",
         debrief=debrief,
         board=board,
         insight=insight,
+        typed=typed,
         evidence=[c for c in board.cards if c.note_id in chosen],
+        heard=linked + [s for s in similar if s.insight_id not in known],
     )
+
+
+def _links() -> dict[int, str]:
+    """The links ticked under "Heard before": insight id -> confirms, contradicts or ""."""
+    return {i: request.form.get(f"link_{i}", "") for i in _ids("link_ids")}
 
 
 @bp.post("/debriefs/<int:debrief_id>/insights")
 @bp.post("/debriefs/<int:debrief_id>/insights/<int:insight_id>")
-def save_insight(debrief_id: int, insight_id: int | None = None) -> Response:
+def save_insight(debrief_id: int, insight_id: int | None = None) -> ResponseReturnValue:
     data = _insight_data()
+    if request.form.get("check"):  # "Check heard before" without JavaScript: nothing is saved
+        debrief = services.get_debrief(db.session, debrief_id, user=current_user)
+        insight = ops.find_insight(debrief, insight_id) if insight_id else None
+        return _insight_form(debrief, insight, set(_ids("evidence")), data)
+    links = _links()
 
     def work(debrief: Debrief) -> str:
-        ops.save_insight(
+        insight = ops.save_insight(
             db.session,
             debrief,
             data,
@@ -221,6 +249,8 @@ def save_insight(debrief_id: int, insight_id: int | None = None) -> Response:
             seen=_int("version"),
             user=current_user,
         )
+        for other_id, kind in links.items():
+            library.set_link(db.session, insight, other_id, kind, by=current_user)
         return "Insight saved." if insight_id else "Insight added."
 
     return _write(debrief_id, work, typed=str(data["statement"]))

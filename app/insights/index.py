@@ -128,11 +128,19 @@ def index_debrief(session: DbSession, debrief: Debrief) -> int:
         "programme_id": debrief.programme_id,
         "published_at": debrief.published_at,
     }
+    # A note on the boards of two debriefs is in the library once, with the first published.
+    elsewhere = set(
+        session.scalars(
+            select(LibraryDoc.note_id).where(LibraryDoc.note_id.in_([n.id for n in notes]))
+        )
+    )
     docs: list[LibraryDoc] = []
     facets_of_note: dict[int, set[tuple[str, str]]] = {}
     for note in notes:
         fields = redacted_fields(note)
         facets_of_note[note.id] = note_facets(note, fields, debrief.programme_id)
+        if note.id in elsewhere:
+            continue
         docs.append(
             _doc(
                 DocKind.NOTE,

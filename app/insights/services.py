@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -203,22 +203,29 @@ def _shared(text: str, words: list[str]) -> int:
 
 def links_of(session: DbSession, insight_id: int) -> list[Similar]:
     """Insights linked to this one, in either direction, that the library holds."""
-    rows = session.execute(
+    return links_for(session, [insight_id]).get(insight_id, [])
+
+
+def links_for(session: DbSession, insight_ids: list[int]) -> dict[int, list[Similar]]:
+    """The linked insights of each of these insights, in a constant number of queries."""
+    links = session.scalars(
         select(InsightLink).where(
-            (InsightLink.from_id == insight_id) | (InsightLink.to_id == insight_id)
+            InsightLink.from_id.in_(insight_ids) | InsightLink.to_id.in_(insight_ids)
         )
-    ).scalars()
-    kinds = {}
-    for link in rows:
-        other = link.to_id if link.from_id == insight_id else link.from_id
-        kinds[other] = str(link.kind)
-    docs = session.execute(
-        select(LibraryDoc.id, LibraryDoc.insight_id).where(LibraryDoc.insight_id.in_(kinds))
     ).all()
-    found = _similar(session, [(doc_id, 1.0) for doc_id, _ in docs])
-    for s in found:
-        s.link = kinds[s.insight_id]
-    return found
+    pairs = [(k.from_id, k.to_id, str(k.kind)) for k in links if k.from_id in insight_ids]
+    pairs += [(k.to_id, k.from_id, str(k.kind)) for k in links if k.to_id in insight_ids]
+    docs = session.execute(
+        select(LibraryDoc.id, LibraryDoc.insight_id).where(
+            LibraryDoc.insight_id.in_({other for _, other, _ in pairs})
+        )
+    ).all()
+    found = {s.insight_id: s for s in _similar(session, [(doc_id, 1.0) for doc_id, _ in docs])}
+    out: dict[int, list[Similar]] = {}
+    for mine, other, kind in pairs:
+        if other in found:
+            out.setdefault(mine, []).append(replace(found[other], link=kind))
+    return out
 
 
 def set_link(

@@ -70,6 +70,8 @@ def starred():  # type: ignore[no-untyped-def]
 
 @bp.post("/library/withdraw")
 def withdraw() -> ResponseReturnValue:
+    if not current_user.is_organiser:
+        abort(403)
     kind, item = request.form.get("kind", ""), request.form.get("item_id", "")
     back = safe_next(request.form.get("next"), url_for("insights.library"))
     try:
