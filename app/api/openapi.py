@@ -369,6 +369,7 @@ FILTERS = [
 
 def openapi_document() -> dict[str, Any]:
     from app.api.openapi_debriefs import DEBRIEF_SCHEMAS, debrief_paths
+    from app.api.openapi_library import LIBRARY_SCHEMAS, library_paths
 
     pid, aid, sid = _id("programme_id"), _id("activity_id"), _id("signup_id")
     tid, bid, nid = _id("task_id"), _id("briefing_id"), _id("note_id")
@@ -390,7 +391,7 @@ def openapi_document() -> dict[str, Any]:
         "servers": [{"url": "/api/v1"}],
         "security": [{"bearer": []}, {"session": []}],
         "components": {
-            "schemas": SCHEMAS | DEBRIEF_SCHEMAS,
+            "schemas": SCHEMAS | DEBRIEF_SCHEMAS | LIBRARY_SCHEMAS,
             "responses": {
                 "Error": {
                     "description": "Refused; the message says why.",
@@ -412,6 +413,7 @@ def openapi_document() -> dict[str, Any]:
             },
         },
         "paths": debrief_paths()
+        | library_paths()
         | {
             "/openapi.json": {
                 "get": {

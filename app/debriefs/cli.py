@@ -1,4 +1,4 @@
-"""`flask --app wsgi reports worker`: renders large debrief PDFs from the RQ queue."""
+"""`flask --app wsgi reports worker`: large debrief PDFs and library vectors from RQ queues."""
 
 from __future__ import annotations
 
@@ -12,11 +12,11 @@ reports_cli = AppGroup("reports", help="Debrief PDFs.")
 @reports_cli.command("worker")
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
 def worker(burst: bool) -> None:
-    """Render the PDFs queued on REDIS_URL, one at a time."""
+    """Render the PDFs and make the library vectors queued on REDIS_URL, one job at a time."""
     from redis import Redis
     from rq import Worker
 
     url = current_app.config.get("REPORT_QUEUE_URL")
     if not url:
         raise click.UsageError("Set REDIS_URL: without it, web processes render PDFs themselves.")
-    Worker(["reports"], connection=Redis.from_url(url)).work(burst=burst)
+    Worker(["reports", "library"], connection=Redis.from_url(url)).work(burst=burst)

@@ -241,3 +241,31 @@ def test_pdf_shows_links_between_insights(client, library, fieldwork):  # type: 
         "Contradicts an earlier insight: “People could not tell which pack was better value”"
         in html
     )
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        '"',
+        "*",
+        "NEAR(",
+        "price:",
+        ":",
+        "'; DROP TABLE library_docs; --",
+        "%00",
+        "%ED%A0%80",
+        "x" * 10_240,
+        "a%20OR%20",
+        "-",
+        "%22%22%22",
+    ],
+)
+def test_hostile_queries_are_a_result_or_a_clear_400(client, reader, library, query):  # type: ignore[no-untyped-def]
+    page = client.get(f"/library?q={query}")
+    assert page.status_code in (200, 400)
+    if page.status_code == 400:
+        assert 'class="error"' in page.get_data(as_text=True)
+    answer = client.get(f"/api/v1/library?q={query}&channel={query[:200]}")
+    assert answer.status_code in (200, 400)
+    if answer.status_code == 400:
+        assert answer.get_json()["error"]["message"]
