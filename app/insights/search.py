@@ -244,6 +244,11 @@ def _group(session: DbSession, ranked: list[tuple[int, float]]) -> list[Group]:
         )
         for note_id, insight_doc in rows:
             backs.setdefault(note_id, []).append(insight_doc)
+    missing = {o for owners in backs.values() for o in owners} - set(docs)
+    if missing:  # insights whose evidence matched though they did not: one query for all
+        docs |= {
+            d.id: d for d in session.scalars(select(LibraryDoc).where(LibraryDoc.id.in_(missing)))
+        }
     groups: dict[int, Group] = {}
     for doc_id in ids:
         doc = docs.get(doc_id)
@@ -254,14 +259,10 @@ def _group(session: DbSession, ranked: list[tuple[int, float]]) -> list[Group]:
             groups.setdefault(doc.id, Group(lead=Hit(doc)))
             continue
         owner = next((o for o in owners if o in groups), owners[0])
-        group = groups.setdefault(owner, Group(lead=Hit(docs.get(owner) or _load(session, owner))))
+        group = groups.setdefault(owner, Group(lead=Hit(docs[owner])))
         if len(group.evidence) < EVIDENCE_SHOWN:
             group.evidence.append(Hit(doc))
     return list(groups.values())
-
-
-def _load(session: DbSession, doc_id: int) -> LibraryDoc:
-    return session.get_one(LibraryDoc, doc_id)
 
 
 def _fill(session: DbSession, query: Query, groups: list[Group]) -> None:

@@ -1,7 +1,7 @@
 """The insight library: documents, facets, vectors, full-text index, stars, links, withdrawals
 
 Revision ID: 7d3e2a91c4b5
-Revises: 5c1e0f3a9b27
+Revises: 04839a78ef9f
 Create Date: 2026-12-01 21:40:00.000000
 
 """
@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 # revision identifiers, used by Alembic.
 revision = "7d3e2a91c4b5"
-down_revision = "5c1e0f3a9b27"
+down_revision = "04839a78ef9f"
 branch_labels = None
 depends_on = None
 
@@ -89,7 +89,7 @@ def upgrade():
         _fk("library_withdrawals", "debrief_id", "debriefs", "CASCADE"),
         _fk("library_withdrawals", "by_id", "users", "SET NULL"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_library_withdrawals")),
-        sa.UniqueConstraint("kind", "item_id", name=op.f("uq_library_withdrawals_kind")),
+        sa.UniqueConstraint("kind", "item_id", name=op.f("uq_library_withdrawals_kind_item_id")),
     )
     with op.batch_alter_table("library_withdrawals", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_library_withdrawals_debrief_id"), ["debrief_id"])
@@ -114,7 +114,7 @@ def upgrade():
         _fk("insight_links", "to_id", "insights", "CASCADE"),
         _fk("insight_links", "by_id", "users", "SET NULL"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_insight_links")),
-        sa.UniqueConstraint("from_id", "to_id", name=op.f("uq_insight_links_from_id")),
+        sa.UniqueConstraint("from_id", "to_id", name=op.f("uq_insight_links_from_id_to_id")),
     )
     with op.batch_alter_table("insight_links", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_insight_links_from_id"), ["from_id"])

@@ -269,3 +269,32 @@ def test_hostile_queries_are_a_result_or_a_clear_400(client, reader, library, qu
     assert answer.status_code in (200, 400)
     if answer.status_code == 400:
         assert answer.get_json()["error"]["message"]
+
+
+def test_library_pages_take_the_same_queries_however_much_is_published(
+    client, reader, library, count_queries
+):  # type: ignore[no-untyped-def]
+    urls = ["/library", "/library?q=price&channel=store", f"/library/insights/{library.prices.id}"]
+
+    def counts() -> list[int]:
+        out = []
+        for url in urls:
+            client.get(url)
+            with count_queries() as statements:
+                assert client.get(url).status_code == 200
+            out.append(len(statements))
+        return out
+
+    before = counts()
+    field = library.field
+    debrief = field.open_debrief(title="Second look")
+    for n in range(4):
+        ops.save_insight(
+            db.session,
+            debrief,
+            {"statement": f"Price point {n}", "evidence": [field.notes[n % 3].id]},
+            user=field.facilitator,
+        )
+    publish(db.session, debrief, by=field.facilitator)
+    db.session.commit()
+    assert counts() == before
