@@ -88,3 +88,45 @@ def test_existing_slots_get_check_in_codes_on_upgrade(app, empty_database):
     with db.engine.connect() as conn:
         code = conn.execute(text("SELECT checkin_code FROM activities WHERE id = 1")).scalar_one()
     assert code is not None and len(code) == 6
+
+
+def test_debriefs_published_before_the_library_enter_it_on_upgrade(app, empty_database):
+    upgrade(revision="04839a78ef9f")
+    with db.engine.begin() as conn:
+        _insert(conn, "programmes", PROGRAMME_ROW)
+        _insert(conn, "activities", {**ACTIVITY_ROW, "checkin_code": "ABC234"})
+        _insert(
+            conn,
+            "debriefs",
+            {
+                "id": 1,
+                "programme_id": 1,
+                "title": "Debrief",
+                "starts_at": "2030-01-03 09:00:00",
+                "location": "Room 1",
+                "online_url": "",
+                "status": "published",
+                "version": 3,
+                "votes_per_person": 5,
+                "created_at": "2030-01-02 09:00:00",
+                "published_at": "2030-01-03 12:00:00",
+            },
+        )
+        conn.execute(text("INSERT INTO debrief_activities VALUES (1, 1)"))
+        _insert(
+            conn,
+            "insights",
+            {
+                "id": 1,
+                "debrief_id": 1,
+                "statement": "Unit prices are hidden",
+                "so_what": "",
+                "changed_in": 2,
+            },
+        )
+    upgrade()
+    from app.insights.search import Filters, search
+
+    result = search(db.session, Filters(q="hidden unit prices"))
+    assert [g.lead.doc.insight_id for g in result.groups] == [1]
+    db.session.remove()
