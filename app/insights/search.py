@@ -176,7 +176,7 @@ def search(session: DbSession, filters: Filters, *, page_size: int = PAGE_SIZE) 
         ranked, extra = _with_meaning(session, query, conds, ranked)
     matched_ids = select(matching.subquery().c.doc_id)
     total = session.scalar(select(func.count()).select_from(matching.subquery())) or 0
-    groups = _group(session, ranked)
+    groups = _group(session, ranked, _leads(session, query, conds))
     pages = max(1, -(-len(groups) // page_size))
     shown = groups[(filters.page - 1) * page_size : filters.page * page_size]
     _fill(session, query, shown)
@@ -227,7 +227,20 @@ def _with_meaning(
     return sorted(fused.items(), key=lambda item: (-item[1], -item[0])), extra
 
 
-def _group(session: DbSession, ranked: list[tuple[int, float]]) -> list[Group]:
+def _leads(
+    session: DbSession, query: Query, conds: list[ColumnElement[bool]]
+) -> list[ColumnElement[bool]]:
+    """What an insight must meet to head its matching evidence: the filters, and none of the
+    words left out."""
+    if not query.excluded:
+        return conds
+    leave_out = backend(session).matching(Query(groups=[query.excluded])).subquery()
+    return [*conds, LibraryDoc.id.not_in(select(leave_out.c.doc_id))]
+
+
+def _group(
+    session: DbSession, ranked: list[tuple[int, float]], leads: list[ColumnElement[bool]]
+) -> list[Group]:
     """Insights first, each with its matching evidence; themes and other notes on their own."""
     if not ranked:
         return []
@@ -239,7 +252,7 @@ def _group(session: DbSession, ranked: list[tuple[int, float]]) -> list[Group]:
         rows = session.execute(
             select(insight_evidence.c.note_id, LibraryDoc.id)
             .join(LibraryDoc, LibraryDoc.insight_id == insight_evidence.c.insight_id)
-            .where(insight_evidence.c.note_id.in_(note_ids))
+            .where(insight_evidence.c.note_id.in_(note_ids), *leads)
             .order_by(LibraryDoc.id)
         )
         for note_id, insight_doc in rows:

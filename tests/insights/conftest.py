@@ -21,8 +21,8 @@ from tests.factories import make_activity, make_programme, make_user
 LATER_NOTE = {
     "customer": "couple in their 70s",
     "channel": "web",
-    "did": "Scrolled between two pack sizes on the product page several times",
-    "said": ["Which one is the better deal?", "Write to me at gran@example.org"],
+    "did": "Scrolled between the 500 g and the 1 kg pack on the product page several times",
+    "said": ["Which one works out cheaper per kilo?", "Write to me at gran@example.org"],
     "tags": ["value", "price"],
 }
 
