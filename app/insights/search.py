@@ -172,10 +172,12 @@ def search(session: DbSession, filters: Filters, *, page_size: int = PAGE_SIZE) 
     matching = _matching(session, query, conds)
     ranked = [(r.doc_id, float(r.score)) for r in session.execute(matching.limit(MAX_HITS))]
     extra: list[int] = []
-    if not query.empty and meaning.ready(session):
+    by_meaning = not query.empty and meaning.ready(session)
+    if by_meaning:
         ranked, extra = _with_meaning(session, query, conds, ranked)
-    matched_ids = select(matching.subquery().c.doc_id)
-    total = session.scalar(select(func.count()).select_from(matching.subquery())) or 0
+    unordered = matching.order_by(None).subquery()
+    matched_ids = select(unordered.c.doc_id)
+    total = session.scalar(select(func.count()).select_from(unordered)) or 0
     groups = _group(session, ranked, _leads(session, query, conds))
     pages = max(1, -(-len(groups) // page_size))
     shown = groups[(filters.page - 1) * page_size : filters.page * page_size]
@@ -186,7 +188,7 @@ def search(session: DbSession, filters: Filters, *, page_size: int = PAGE_SIZE) 
         total=total + len(extra),
         pages=pages,
         facets=_facets(session, filters, matched_ids, extra),
-        meaning_used=bool(extra) or (not query.empty and meaning.ready(session)),
+        meaning_used=by_meaning,
     )
 
 
