@@ -18,6 +18,9 @@ from app.security import register_security
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 #: Endpoints that take photos, allowed a larger body than the 2 MB every other request gets.
 PHOTO_UPLOADS = frozenset({"capture.create_note", "capture.add_photos", "api.upload_photo"})
+#: Reads that store what they make (the debrief PDF): on SQLite they take the write lock up front,
+#: as writes do, instead of failing when another write commits between their read and write.
+WRITING_READS = frozenset({"debriefs.pdf", "api.debrief_pdf"})
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -60,7 +63,7 @@ def register_extensions(app: Flask) -> None:
 
     @app.before_request
     def _declare_write_intent() -> None:
-        write_intent.set(request.method not in SAFE_METHODS)
+        write_intent.set(request.method not in SAFE_METHODS or request.endpoint in WRITING_READS)
 
 
 class IdConverter(IntegerConverter):

@@ -41,6 +41,7 @@ def result_json(result: SearchResult) -> dict[str, Any]:
     return {
         "query": result.filters.args(),
         "total": result.total,
+        "documents": result.documents,
         "page": result.filters.page,
         "pages": result.pages,
         "meaning_used": result.meaning_used,

@@ -39,7 +39,8 @@ LIBRARY_SCHEMAS: dict[str, Any] = {
     "LibraryResult": _object(
         {
             "query": {"type": "object"},
-            "total": INT,
+            "total": {**INT, "description": "results, an insight with its evidence counted once"},
+            "documents": {**INT, "description": "insights, themes and notes that matched"},
             "page": INT,
             "pages": INT,
             "meaning_used": {"type": "boolean"},

@@ -21,9 +21,9 @@ from sqlalchemy.orm import aliased
 
 from app.db import DbSession
 from app.debriefs.models import insight_evidence
-from app.extensions import db
+from app.extensions import db, write_intent
 from app.insights import embeddings
-from app.insights.index import generation
+from app.insights.index import bump_generation, generation
 from app.insights.models import DocKind, LibraryDoc, LibraryVector
 
 #: Below this cosine similarity an insight is not taken to say the same thing. Measured on the
@@ -33,7 +33,6 @@ SAME_THING = 0.5
 #: Below this, a meaning match is not worth showing among search results.
 RELATED = 0.25
 NEAREST = 50
-BATCH = 64
 _thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="embed")
 _lock = threading.Lock()
 log = logging.getLogger(__name__)
@@ -148,30 +147,35 @@ def doc_text(doc: LibraryDoc) -> str:
     return f"{doc.title}. {doc.body}"
 
 
-def embed_missing(session: DbSession, *, debrief_id: int | None = None) -> int:
-    """Make the vectors the library lacks (of one debrief, or all); returns how many."""
-    if not embeddings.available():
-        return 0
+def pending(session: DbSession, *, debrief_id: int | None = None) -> list[tuple[int, str]]:
+    """The documents that lack a vector (of one debrief, or all), with the text to embed."""
     has_vector = select(LibraryVector.doc_id).where(LibraryVector.model == embeddings.MODEL_NAME)
     wanted = select(LibraryDoc).where(
         LibraryDoc.kind.in_([DocKind.INSIGHT, DocKind.NOTE]), LibraryDoc.id.not_in(has_vector)
     )
     if debrief_id is not None:
         wanted = wanted.where(LibraryDoc.debrief_id == debrief_id)
-    docs = list(session.scalars(wanted.order_by(LibraryDoc.id)))
-    for start in range(0, len(docs), BATCH):
-        batch = docs[start : start + BATCH]
-        vectors = embeddings.encode([doc_text(d) for d in batch])
-        session.add_all(
-            LibraryVector(doc_id=d.id, model=embeddings.MODEL_NAME, vector=embeddings.to_bytes(v))
-            for d, v in zip(batch, vectors, strict=True)
-        )
-        session.flush()
-    if docs:
-        from app.insights.index import bump_generation
+    return [(d.id, doc_text(d)) for d in session.scalars(wanted.order_by(LibraryDoc.id))]
 
-        bump_generation(session)
+
+def store(session: DbSession, docs: list[tuple[int, str]]) -> int:
+    """Embed the texts first, then store their vectors: no database lock is held meanwhile."""
+    if not docs:
+        return 0
+    vectors = embeddings.encode([text for _, text in docs])
+    session.add_all(
+        LibraryVector(doc_id=doc_id, model=embeddings.MODEL_NAME, vector=embeddings.to_bytes(v))
+        for (doc_id, _), v in zip(docs, vectors, strict=True)
+    )
+    bump_generation(session)
     return len(docs)
+
+
+def embed_missing(session: DbSession, *, debrief_id: int | None = None) -> int:
+    """Make the vectors the library lacks (of one debrief, or all); returns how many."""
+    if not embeddings.available():
+        return 0
+    return store(session, pending(session, debrief_id=debrief_id))
 
 
 def start(debrief_id: int) -> None:
@@ -194,15 +198,22 @@ def start(debrief_id: int) -> None:
 
 
 def _embed_in(app: Flask, debrief_id: int) -> None:
+    # Read, let go of the database while the model works, then write in a short transaction
+    # (on SQLite a write transaction holds the whole database).
+    token = write_intent.set(False)
     with app.app_context():
         try:
-            embed_missing(db.session, debrief_id=debrief_id)
+            todo = pending(db.session, debrief_id=debrief_id)
+            db.session.rollback()
+            write_intent.set(True)
+            store(db.session, todo)
             db.session.commit()
         except Exception:
             log.exception("embedding the library documents of debrief %s failed", debrief_id)
             db.session.rollback()
         finally:
             db.session.remove()
+            write_intent.reset(token)
 
 
 def embed_job(debrief_id: int) -> None:

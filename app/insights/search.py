@@ -87,7 +87,8 @@ class FacetValue:
 class SearchResult:
     filters: Filters
     groups: list[Group]
-    total: int
+    total: int  #: results (an insight with its evidence counts once), over all pages
+    documents: int  #: insights, themes and notes that matched
     pages: int
     facets: dict[str, list[FacetValue]]
     meaning_used: bool
@@ -185,7 +186,8 @@ def search(session: DbSession, filters: Filters, *, page_size: int = PAGE_SIZE) 
     return SearchResult(
         filters=filters,
         groups=shown,
-        total=total + len(extra),
+        total=len(groups),
+        documents=total + len(extra),
         pages=pages,
         facets=_facets(session, filters, matched_ids, extra),
         meaning_used=by_meaning,

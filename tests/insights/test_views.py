@@ -34,7 +34,7 @@ def test_library_is_in_the_navigation_and_lists_newest_insights(client, reader, 
 
 def test_search_page_marks_words_and_keeps_filters_in_the_url(client, reader, library):  # type: ignore[no-untyped-def]
     page = client.get("/library?q=dearer").get_data(as_text=True)
-    assert "1 match" in page and "<mark>dearer</mark>" in page
+    assert "1 result" in page and "<mark>dearer</mark>" in page
     assert f'href="/library/insights/{library.prices.id}"' in page
     # A facet link narrows and the narrowed search can be bookmarked.
     page = client.get("/library?q=price&channel=web").get_data(as_text=True)
