@@ -7,7 +7,7 @@ import time
 from app.debriefs import board as ops
 from app.debriefs import reports
 from app.debriefs.models import Debrief, Report
-from app.extensions import db
+from app.extensions import db, write_intent
 from app.programmes.models import ActivityKind
 
 
@@ -157,12 +157,16 @@ def test_publish_locks_the_board_and_the_pdf_downloads(client, fieldwork):
 
 
 def wait_for_reports() -> None:
-    for _ in range(200):
-        db.session.commit()  # end this test's transaction so the next read sees the worker's
-        if all(r.status == "done" for r in db.session.query(Report)):
-            return
-        time.sleep(0.1)
-    raise AssertionError("the background PDF was not made within 20 seconds")
+    token = write_intent.set(False)  # only reads here: never hold the lock the worker needs
+    try:
+        for _ in range(200):
+            db.session.commit()  # end this test's transaction so the next read sees the worker's
+            if all(r.status == "done" for r in db.session.query(Report)):
+                return
+            time.sleep(0.1)
+        raise AssertionError("the background PDF was not made within 20 seconds")
+    finally:
+        write_intent.reset(token)
 
 
 def test_a_large_board_is_rendered_in_the_background_and_kept_until_it_changes(
