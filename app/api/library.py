@@ -45,6 +45,7 @@ def result_json(result: SearchResult) -> dict[str, Any]:
         "page": result.filters.page,
         "pages": result.pages,
         "meaning_used": result.meaning_used,
+        "some_words": result.some_words,
         "results": [
             {**_hit_json(g.lead), "evidence": [_hit_json(h) for h in g.evidence]}
             for g in result.groups

@@ -44,6 +44,7 @@ LIBRARY_SCHEMAS: dict[str, Any] = {
             "page": INT,
             "pages": INT,
             "meaning_used": {"type": "boolean"},
+            "some_words": {"type": "boolean", "description": "nothing had every word"},
             "results": {
                 "type": "array",
                 "items": _object(

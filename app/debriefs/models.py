@@ -15,6 +15,7 @@ from sqlalchemy import (
     CheckConstraint,
     Column,
     ForeignKey,
+    Index,
     LargeBinary,
     String,
     Table,
@@ -58,6 +59,8 @@ insight_evidence = Table(
     db.metadata,
     Column("insight_id", ForeignKey("insights.id", ondelete="CASCADE"), primary_key=True),
     Column("note_id", ForeignKey("notes.id", ondelete="CASCADE"), primary_key=True),
+    # The library finds the insights a matching note is evidence of.
+    Index("ix_insight_evidence_note_id", "note_id"),
 )
 
 

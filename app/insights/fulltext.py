@@ -7,10 +7,23 @@ Everything else about a search (facets, grouping, paging) is shared SQL in `sear
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import DDL, ColumnElement, Select, event, func, literal_column, select, text
+from sqlalchemy import (
+    DDL,
+    ColumnElement,
+    Integer,
+    Select,
+    cast,
+    event,
+    func,
+    literal_column,
+    select,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Connection
 
 from app.db import DbSession
@@ -97,6 +110,13 @@ class Backend:
         return select(
             LibraryDoc.id.label("doc_id"), func.ts_rank_cd(vector, tsquery).label("score")
         ).where(vector.op("@@")(tsquery))
+
+    def id_list(self, ids: list[int]) -> Select[Any]:
+        """A list of ids as one bound value (no limit on how many, unlike IN with parameters)."""
+        if self.dialect == "sqlite":
+            each = func.json_each(json.dumps(ids)).table_valued("value")
+            return select(each.c.value)
+        return select(func.unnest(cast(ids, ARRAY(Integer))))
 
     def snippets(self, session: DbSession, query: Query, doc_ids: list[int]) -> dict[int, str]:
         """A short passage of each document around its matching words, words marked."""

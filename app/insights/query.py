@@ -43,6 +43,10 @@ class Query:
         """The wanted words, for meaning-based search."""
         return " ".join(t.text for group in self.groups for t in group)
 
+    def any_word(self) -> Query:
+        """The same terms, any one of them enough."""
+        return Query(groups=[[t for g in self.groups for t in g]], excluded=self.excluded)
+
     def fts5(self) -> str:
         """A safe FTS5 MATCH expression: every term is a quoted string."""
 

@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any
 
 from markupsafe import Markup, escape
-from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, case, exists, func, select
 
 from app.db import DbSession
 from app.debriefs.models import insight_evidence
@@ -34,6 +34,10 @@ EVIDENCE_SHOWN = 3
 FACET_VALUES_SHOWN = 12
 #: Reciprocal rank fusion's damping constant (the value from Cormack et al., 2009).
 RRF_K = 60
+#: An insight is what people come for; a theme's short name matches easily and says little.
+KIND_WEIGHT = case(
+    (LibraryDoc.kind == DocKind.INSIGHT, 1.5), (LibraryDoc.kind == DocKind.THEME, 0.6), else_=1.0
+)
 FACET_LABELS = {
     "programme": "Programme",
     "kind": "Activity",
@@ -92,6 +96,7 @@ class SearchResult:
     pages: int
     facets: dict[str, list[FacetValue]]
     meaning_used: bool
+    some_words: bool = False  #: nothing had every word, so these have some of them
 
 
 def _date(raw: Any, name: str) -> date | None:
@@ -131,13 +136,17 @@ def read_filters(args: Mapping[str, Any]) -> Filters:
     return filters
 
 
-def _conditions(filters: Filters) -> list[ColumnElement[bool]]:
-    conds: list[ColumnElement[bool]] = [
-        LibraryDoc.id.in_(
-            select(LibraryFacet.doc_id).where(LibraryFacet.facet == name, LibraryFacet.value == v)
-        )
-        for name, v in filters.picked.items()
-    ]
+def _conditions(filters: Filters, *, per_row: bool = False) -> list[ColumnElement[bool]]:
+    """The filters as conditions on LibraryDoc. `per_row` checks each row's facets by key
+    (EXISTS), which is faster where few rows are tested than building each facet's id set."""
+
+    def has(name: str, value: str) -> ColumnElement[bool]:
+        picked = (LibraryFacet.facet == name, LibraryFacet.value == value)
+        if per_row:
+            return exists().where(LibraryFacet.doc_id == LibraryDoc.id, *picked)
+        return LibraryDoc.id.in_(select(LibraryFacet.doc_id).where(*picked))
+
+    conds = [has(name, v) for name, v in filters.picked.items()]
     if filters.date_from:
         conds.append(LibraryDoc.happened_on >= filters.date_from)
     if filters.date_to:
@@ -156,11 +165,12 @@ def _matching(
             .order_by(LibraryDoc.published_at.desc(), LibraryDoc.id.desc())
         )
     found = backend(session).matching(query).subquery("found")
+    score = (found.c.score * KIND_WEIGHT).label("score")
     return (
-        select(found.c.doc_id, found.c.score)
+        select(found.c.doc_id, score)
         .join(LibraryDoc, LibraryDoc.id == found.c.doc_id)
         .where(*conds)
-        .order_by(found.c.score.desc(), found.c.doc_id.desc())
+        .order_by(score.desc(), found.c.doc_id.desc())
     )
 
 
@@ -170,16 +180,19 @@ def search(session: DbSession, filters: Filters, *, page_size: int = PAGE_SIZE) 
     if query.empty and query.excluded:
         raise DomainError("Add a word to look for besides the ones to leave out.", field="q")
     conds = _conditions(filters)
-    matching = _matching(session, query, conds)
-    ranked = [(r.doc_id, float(r.score)) for r in session.execute(matching.limit(MAX_HITS))]
+    # Every match once, best first: the page, the count and the facets all come from it.
+    matches = session.execute(_matching(session, query, conds)).all()
+    some_words = False
+    if not matches and len(query.groups) > 1:  # nothing has every word: any of them will do
+        query, some_words = query.any_word(), True
+        matches = session.execute(_matching(session, query, conds)).all()
+    ranked = [(r.doc_id, float(r.score)) for r in matches[:MAX_HITS]]
     extra: list[int] = []
     by_meaning = not query.empty and meaning.ready(session)
     if by_meaning:
         ranked, extra = _with_meaning(session, query, conds, ranked)
-    unordered = matching.order_by(None).subquery()
-    matched_ids = select(unordered.c.doc_id)
-    total = session.scalar(select(func.count()).select_from(unordered)) or 0
-    groups = _group(session, ranked, _leads(session, query, conds))
+    matched = [r.doc_id for r in matches] + extra
+    groups = _group(session, ranked, _leads(session, query, _conditions(filters, per_row=True)))
     pages = max(1, -(-len(groups) // page_size))
     shown = groups[(filters.page - 1) * page_size : filters.page * page_size]
     _fill(session, query, shown)
@@ -187,10 +200,11 @@ def search(session: DbSession, filters: Filters, *, page_size: int = PAGE_SIZE) 
         filters=filters,
         groups=shown,
         total=len(groups),
-        documents=total + len(extra),
+        documents=len(matched),
         pages=pages,
-        facets=_facets(session, filters, matched_ids, extra),
+        facets=_facets(session, filters, matched),
         meaning_used=by_meaning,
+        some_words=some_words,
     )
 
 
@@ -306,17 +320,18 @@ def marked(snippet: str) -> Markup:
 
 
 def _facets(
-    session: DbSession, filters: Filters, matched_ids: Select[Any], extra: list[int]
+    session: DbSession, filters: Filters, matched: list[int]
 ) -> dict[str, list[FacetValue]]:
     """Counts of each facet's values among the matches, most common first."""
-    in_matches: ColumnElement[bool] = LibraryFacet.doc_id.in_(matched_ids)
-    if extra:
-        in_matches = or_(in_matches, LibraryFacet.doc_id.in_(extra))
-    rows = session.execute(
-        select(LibraryFacet.facet, LibraryFacet.value, func.count())
-        .where(in_matches)
-        .group_by(LibraryFacet.facet, LibraryFacet.value)
-    ).all()
+    rows = (
+        session.execute(
+            select(LibraryFacet.facet, LibraryFacet.value, func.count())
+            .where(LibraryFacet.doc_id.in_(backend(session).id_list(matched)))
+            .group_by(LibraryFacet.facet, LibraryFacet.value)
+        ).all()
+        if matched
+        else []
+    )
     counts: dict[str, list[tuple[str, int]]] = {name: [] for name in FACETS}
     for name, value, count in rows:
         counts[name].append((value, count))

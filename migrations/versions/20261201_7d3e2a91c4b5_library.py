@@ -120,6 +120,8 @@ def upgrade():
         batch_op.create_index(batch_op.f("ix_insight_links_from_id"), ["from_id"])
         batch_op.create_index(batch_op.f("ix_insight_links_to_id"), ["to_id"])
 
+    op.create_index("ix_insight_evidence_note_id", "insight_evidence", ["note_id"])
+
     from app.insights.fulltext import POSTGRES_CREATE, SQLITE_CREATE
 
     bind = op.get_bind()
@@ -136,6 +138,7 @@ def downgrade():
     bind = op.get_bind()
     if bind.dialect.name == "sqlite":
         op.execute("DROP TABLE IF EXISTS library_fts")
+    op.drop_index("ix_insight_evidence_note_id", table_name="insight_evidence")
     op.drop_table("insight_links")
     op.drop_table("library_stars")
     op.drop_table("library_withdrawals")

@@ -165,3 +165,15 @@ def test_query_parser_renders_safe_expressions():
     assert q.fts5() == '"unit price" "per" ("kilo" OR "gram") "near" NOT "dear"'
     assert q.websearch() == '"unit price" per kilo or gram near -dear'
     assert parse('say "it""s"').fts5() == '"say" "it" "s"'
+
+
+def test_when_nothing_has_every_word_any_word_will_do(library: Library):
+    result = search(db.session, Filters(q="stairs unicorn"))
+    assert result.some_words
+    assert statements(result) == ["Older shoppers struggle with stairs"]
+    assert not search(db.session, Filters(q="older stairs")).some_words
+
+
+def test_insights_rank_above_themes_and_notes_that_match_as_well(library: Library):
+    result = search(db.session, Filters(q="prices"))
+    assert result.groups[0].lead.doc.kind == "insight"
