@@ -205,12 +205,16 @@ def reindex_all(session: DbSession) -> int:
     return total
 
 
-def drop_item(session: DbSession, kind: DocKind, item_id: int) -> None:
-    """Take one item's document out of the library."""
-    column = {
+def item_column(kind: DocKind) -> Any:
+    """The column of a document that names the insight, theme or note it holds."""
+    return {
         DocKind.INSIGHT: LibraryDoc.insight_id,
         DocKind.THEME: LibraryDoc.theme_id,
         DocKind.NOTE: LibraryDoc.note_id,
     }[kind]
-    session.execute(delete(LibraryDoc).where(column == item_id))
+
+
+def drop_item(session: DbSession, kind: DocKind, item_id: int) -> None:
+    """Take one item's document out of the library."""
+    session.execute(delete(LibraryDoc).where(item_column(kind) == item_id))
     bump_generation(session)

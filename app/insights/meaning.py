@@ -12,7 +12,6 @@ import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 from flask import Flask, current_app
@@ -226,8 +225,3 @@ def embed_job(debrief_id: int) -> None:
     finally:
         with app.app_context():
             db.engine.dispose()
-
-
-def wait_for_background() -> Any:
-    """Block until queued thread work is done (tests and the demo use it)."""
-    return _thread.submit(lambda: None).result()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -18,7 +18,7 @@ from app.debriefs.services import require_board_open
 from app.errors import Conflict, DomainError, NotAllowed, NotFound
 from app.insights import meaning
 from app.insights.fulltext import backend
-from app.insights.index import drop_item, note_title
+from app.insights.index import drop_item, item_column, note_title
 from app.insights.models import DocKind, InsightLink, LibraryDoc, LinkKind, Star, Withdrawal
 from app.insights.query import WORD, Query, Term
 from app.programmes.models import Activity, Programme
@@ -63,7 +63,6 @@ class InsightPage:
     notes_backing: int
     starred: bool
     withdrawable: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def library_doc(session: DbSession, insight_id: Any) -> LibraryDoc:
@@ -282,11 +281,7 @@ def withdraw(session: DbSession, kind: Any, item_id: Any, reason: Any, *, by: Us
     """Take one item out of the library, with a reason for the log (the programme's organisers)."""
     if kind not in DocKind.__members__.values():
         raise DomainError("Say what to withdraw: an insight, a theme or a note.", field="kind")
-    column = {
-        DocKind.INSIGHT: LibraryDoc.insight_id,
-        DocKind.THEME: LibraryDoc.theme_id,
-        DocKind.NOTE: LibraryDoc.note_id,
-    }[DocKind(kind)]
+    column = item_column(DocKind(kind))
     doc = session.scalar(select(LibraryDoc).where(column == item_id)) if is_id(item_id) else None
     if doc is None:
         raise NotFound("That item is not in the library.")
