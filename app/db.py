@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, TypeAlias
@@ -100,7 +101,10 @@ def _run_after_commit(session: Session) -> None:
     if session.in_nested_transaction():  # a savepoint released: the real commit is still to come
         return
     for callback in session.info.pop("after_commit", []):
-        callback()
+        try:
+            callback()
+        except Exception:  # what committed stays committed; the background work is logged
+            logging.getLogger(__name__).exception("work after a commit failed")
 
 
 @event.listens_for(Session, "after_soft_rollback")

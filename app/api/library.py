@@ -146,7 +146,7 @@ def library_similar():  # type: ignore[no-untyped-def]
     debrief_id = request.args.get("debrief_id", "")
     programme_id = None
     if debrief_id:
-        if not debrief_id.isdigit() or not is_id(int(debrief_id)):
+        if not debrief_id.isdecimal() or not is_id(int(debrief_id)):
             raise DomainError("debrief_id must be a number.", field="debrief_id")
         programme_id = debriefs.get_debrief(
             db.session, int(debrief_id), user=current_user

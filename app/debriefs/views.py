@@ -100,12 +100,12 @@ def _write(debrief_id: int, work: Callable[[Debrief], str], *, typed: str = "") 
 
 
 def _ids(name: str) -> list[int]:
-    return [int(v) for v in request.form.getlist(name) if v.isdigit() and is_id(int(v))]
+    return [int(v) for v in request.form.getlist(name) if v.isdecimal() and is_id(int(v))]
 
 
 def _int(name: str) -> int | None:
     value = request.form.get(name, "")
-    return int(value) if value.isdigit() else None
+    return int(value) if value.isdecimal() else None
 
 
 @bp.post("/debriefs/<int:debrief_id>/themes")
@@ -165,7 +165,7 @@ def move(debrief_id: int) -> Response:
             db.session,
             debrief,
             note_ids,
-            to_theme=int(to) if to.isdigit() else None,
+            to_theme=int(to) if to.isdecimal() else None,
             new_theme=new_name,
             seen=_int("version"),
             user=current_user,
@@ -181,7 +181,7 @@ def _insight_data() -> dict[str, object]:
     data: dict[str, object] = {
         "statement": request.form.get("statement", ""),
         "so_what": request.form.get("so_what", ""),
-        "theme_id": int(theme) if theme.isdigit() else None,
+        "theme_id": int(theme) if theme.isdecimal() else None,
     }
     if "evidence_sent" in request.form:  # the form lists the evidence; none ticked clears it
         data["evidence"] = _ids("evidence")
@@ -197,7 +197,7 @@ def edit_insight_page(debrief_id: int, insight_id: int | None = None):  # type: 
     chosen = (
         {n.id for n in insight.evidence}
         if insight
-        else {int(v) for v in request.args.getlist("note_ids") if v.isdigit()}
+        else {int(v) for v in request.args.getlist("note_ids") if v.isdecimal()}
     )
     typed: dict[str, object] = (
         {"statement": insight.statement, "so_what": insight.so_what} if insight else {}

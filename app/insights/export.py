@@ -54,11 +54,21 @@ def result_qdpx(session: DbSession, filters: Filters, *, user_name: str) -> byte
         for d in session.scalars(select(LibraryDoc).where(LibraryDoc.note_id.in_(note_ids)))
     }
     debriefs = {d.debrief_id for d in docs} | {d.debrief_id for d in notes.values()}
-    themes = list(session.scalars(select(Theme).where(Theme.debrief_id.in_(debriefs))))
+    themes = list(
+        session.scalars(
+            select(Theme).where(
+                Theme.debrief_id.in_(debriefs), Theme.id.in_(select(LibraryDoc.theme_id))
+            )
+        )
+    )
     insights = list(session.scalars(select(Insight).where(Insight.id.in_(insight_ids))))
     placements = session.execute(
-        select(Placement.note_id, Placement.theme_id).where(
-            Placement.note_id.in_(notes), Placement.theme_id.is_not(None)
+        select(Placement.note_id, Placement.theme_id)
+        .join(LibraryDoc, LibraryDoc.note_id == Placement.note_id)
+        .where(
+            Placement.note_id.in_(notes),
+            Placement.theme_id.is_not(None),
+            Placement.debrief_id == LibraryDoc.debrief_id,  # the board it is in the library from
         )
     ).all()
     sources = [
@@ -79,7 +89,8 @@ def result_qdpx(session: DbSession, filters: Filters, *, user_name: str) -> byte
     ]
     lengths = {f"note-{nid}": len(doc.body or doc.title) for nid, doc in notes.items()}
     pairs = [(f"note-{n}", f"insight-{i}") for i, n in evidence if n in notes]
-    pairs += [(f"note-{n}", f"theme-{t}") for n, t in placements]
+    kept = {t.id for t in themes}
+    pairs += [(f"note-{n}", f"theme-{t}") for n, t in placements if t in kept]
     selections = [QdaSelection(s, c, 0, lengths[s]) for s, c in pairs if lengths[s]]
     project = QdaProject(
         name="Listening Post library export",

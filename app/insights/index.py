@@ -99,9 +99,13 @@ def note_facets(note: Note, fields: dict[str, Any], programme_id: int) -> set[tu
     return {(facet, value[:120]) for facet, value in found}
 
 
-def _withdrawn(session: DbSession, debrief: Debrief) -> set[tuple[str, int]]:
+def _withdrawn(session: DbSession, debrief: Debrief, notes: list[Note]) -> set[tuple[str, int]]:
+    """Items of this debrief taken out of the library, and its notes taken out from any board."""
     rows = session.execute(
-        select(Withdrawal.kind, Withdrawal.item_id).where(Withdrawal.debrief_id == debrief.id)
+        select(Withdrawal.kind, Withdrawal.item_id).where(
+            (Withdrawal.debrief_id == debrief.id)
+            | ((Withdrawal.kind == DocKind.NOTE) & Withdrawal.item_id.in_([n.id for n in notes]))
+        )
     )
     return {(str(kind), item_id) for kind, item_id in rows}
 
@@ -116,8 +120,9 @@ def index_debrief(session: DbSession, debrief: Debrief) -> int:
     if debrief.status != DebriefStatus.PUBLISHED or debrief.published_at is None:
         bump_generation(session)
         return 0
-    withdrawn = _withdrawn(session, debrief)
-    notes = [n for n in board_notes(session, debrief) if ("note", n.id) not in withdrawn]
+    on_board = board_notes(session, debrief)
+    withdrawn = _withdrawn(session, debrief, on_board)
+    notes = [n for n in on_board if ("note", n.id) not in withdrawn]
     placed = dict(
         session.execute(
             select(Placement.note_id, Placement.theme_id).where(Placement.debrief_id == debrief.id)

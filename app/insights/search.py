@@ -122,7 +122,7 @@ def read_filters(args: Mapping[str, Any]) -> Filters:
             raise DomainError(f"That {FACET_LABELS[name].lower()} cannot be searched.", field=name)
         picked[name] = value
     page = args.get("page") or "1"
-    if not str(page).isdigit() or not 1 <= int(page) <= MAX_PAGE:
+    if not str(page).isdecimal() or not 1 <= int(page) <= MAX_PAGE:
         raise DomainError(f"The page must be a number from 1 to {MAX_PAGE}.", field="page")
     filters = Filters(
         q=check_query(args.get("q")),
@@ -347,7 +347,7 @@ def _facets(
 
 
 def _programme_labels(session: DbSession, ids: list[str]) -> dict[str, str]:
-    wanted = [int(i) for i in ids if i.isdigit() and len(i) < 10]
+    wanted = [int(i) for i in ids if i.isdecimal() and len(i) < 10]
     rows = session.execute(select(Programme.id, Programme.title).where(Programme.id.in_(wanted)))
     return {str(pid): title for pid, title in rows}
 

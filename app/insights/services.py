@@ -236,15 +236,20 @@ def set_link(
         raise DomainError(
             "A link says the insight confirms or contradicts the other.", field="kind"
         )
+    if kind in ("", None):  # unlinking works even if the other has left the library
+        session.execute(
+            delete(InsightLink).where(
+                InsightLink.from_id == insight.id, InsightLink.to_id == other_id
+            )
+        )
+        session.flush()
+        return None
     other = library_doc(session, other_id)
     if other.programme_id == insight.debrief.programme_id:
         raise DomainError("Link insights from other programmes; this one is from the same.")
     session.execute(
         delete(InsightLink).where(InsightLink.from_id == insight.id, InsightLink.to_id == other_id)
     )
-    if kind in ("", None):
-        session.flush()
-        return None
     link = InsightLink(from_id=insight.id, to_id=other_id, kind=LinkKind(kind), by_id=by.id)
     session.add(link)
     session.flush()

@@ -78,7 +78,7 @@ def withdraw() -> ResponseReturnValue:
         services.withdraw(
             db.session,
             kind,
-            int(item) if item.isdigit() else None,
+            int(item) if item.isdecimal() else None,
             request.form.get("reason", ""),
             by=current_user,
         )

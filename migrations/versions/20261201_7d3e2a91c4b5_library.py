@@ -76,6 +76,7 @@ def upgrade():
         sa.Column("generation", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_library_state")),
     )
+    op.execute("INSERT INTO library_state (id, generation) VALUES (1, 0)")
     op.create_table(
         "library_withdrawals",
         sa.Column("id", sa.Integer(), nullable=False),

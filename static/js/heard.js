@@ -25,6 +25,7 @@
 
   function item(s, picked) {
     const li = el("li", { "data-insight": s.insight_id });
+    if (s.link) li.dataset.linked = s.link;
     li.append(el("input", { type: "hidden", name: "link_ids", value: s.insight_id }));
     const p = el("p");
     p.append(el("a", { href: "/library/insights/" + s.insight_id, target: "_blank", rel: "noopener" }, s.statement));
@@ -57,9 +58,10 @@
       if (!response.ok || text !== box.value.trim()) return;
       const found = (await response.json()).insights;
       const picked = chosen();
-      // Keep the insights already linked, then the new suggestions.
+      // Keep the insights linked before or picked now (so unlinking one is saved too), then
+      // the new suggestions.
       const kept = [...list.querySelectorAll("li[data-insight]")].filter(
-        (li) => (picked["link_" + li.dataset.insight] || "") !== ""
+        (li) => li.dataset.linked || (picked["link_" + li.dataset.insight] || "") !== ""
       );
       const keptIds = new Set(kept.map((li) => li.dataset.insight));
       list.replaceChildren(...kept, ...found.filter((s) => !keptIds.has(String(s.insight_id))).map((s) => item(s, picked)));

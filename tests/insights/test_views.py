@@ -298,3 +298,60 @@ def test_library_pages_take_the_same_queries_however_much_is_published(
     publish(db.session, debrief, by=field.facilitator)
     db.session.commit()
     assert counts() == before
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/library?page=%C2%B2",
+        "/api/v1/library?page=%C2%B2",
+        "/api/v1/library/similar?text=x&debrief_id=%C2%B2",
+    ],
+)
+def test_digits_that_are_not_numbers_are_a_400(client, reader, library, url):  # type: ignore[no-untyped-def]
+    assert client.get(url).status_code == 400
+
+
+def test_a_page_past_the_end_says_so(client, reader, library):  # type: ignore[no-untyped-def]
+    page = client.get("/library?page=7").get_data(as_text=True)
+    assert "fewer pages" in page
+
+
+def test_a_withdrawn_note_stays_out_when_another_board_publishes_it(client, library, fieldwork):  # type: ignore[no-untyped-def]
+    from app.insights.models import LibraryDoc
+    from app.insights.services import withdraw
+
+    note = fieldwork.notes[0]
+    withdraw(db.session, "note", note.id, "Names a colleague", by=fieldwork.organiser)
+    second = fieldwork.open_debrief(title="Second look")
+    publish(db.session, second, by=fieldwork.facilitator)
+    db.session.commit()
+    assert db.session.query(LibraryDoc).filter_by(note_id=note.id).count() == 0
+
+
+def test_publishing_survives_background_work_that_cannot_start(
+    client, library, fieldwork, monkeypatch
+):  # type: ignore[no-untyped-def]
+    from app.insights import meaning
+
+    def broken(debrief_id: int) -> None:
+        raise ConnectionError("Redis is away")
+
+    monkeypatch.setattr(meaning, "start", broken)
+    debrief = fieldwork.open_debrief(title="Second look")
+    db.session.commit()
+    client.sign_in(fieldwork.facilitator)
+    response = client.form(f"/debriefs/{debrief.id}/publish")
+    assert response.status_code == 302
+    assert db.session.get(Debrief, debrief.id).status == "published"
+
+
+def test_unlinking_needs_no_library_lookup(client, library, fieldwork):  # type: ignore[no-untyped-def]
+    from app.insights.services import set_link, withdraw
+
+    debrief = fieldwork.open_debrief(title="Next round")
+    new = ops.save_insight(db.session, debrief, {"statement": "New"}, user=fieldwork.facilitator)
+    set_link(db.session, new, library.value.id, "confirms", by=fieldwork.facilitator)
+    withdraw(db.session, "insight", library.value.id, "Not ready", by=fieldwork.organiser)
+    assert set_link(db.session, new, library.value.id, "", by=fieldwork.facilitator) is None
+    assert db.session.query(InsightLink).count() == 0
