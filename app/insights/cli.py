@@ -14,10 +14,11 @@ library_cli = AppGroup("library", help="The insight library's index.")
 
 @library_cli.command("reindex")
 def reindex() -> None:
-    """Rebuild the library from every published debrief."""
+    """Rebuild the library from every published debrief, with its vectors when the model is here."""
     count = reindex_all(db.session)
+    vectors = meaning.embed_missing(db.session)
     db.session.commit()
-    click.echo(f"The library holds {count} documents.")
+    click.echo(f"The library holds {count} documents; {vectors} vectors made.")
 
 
 @library_cli.command("embed")

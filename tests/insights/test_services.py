@@ -153,3 +153,14 @@ def test_withdrawn_twice_is_a_conflict(library: Library):
     index_debrief(db.session, library.first)
     with pytest.raises((NotFound, Conflict)):
         services.withdraw(db.session, "theme", library.prices.theme_id, "again", by=organiser)
+
+
+def test_cli_rebuilds_the_library_with_its_vectors(app, library: Library):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["library", "reindex"])
+    assert result.exit_code == 0, result.output
+    assert "The library holds 8 documents" in result.output  # 4 notes, 1 theme, 3 insights
+    if embeddings.available():
+        docs = db.session.query(LibraryDoc).filter(LibraryDoc.kind != "theme").count()
+        assert db.session.query(LibraryVector).count() == docs
+        assert "Made 0 vectors." in runner.invoke(args=["library", "embed"]).output
