@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, jsonify, request
+from flask import Response, jsonify, request, url_for
 from flask_login import current_user
 
 from app.api import bp
@@ -98,8 +98,16 @@ def library_insight(insight_id: int):  # type: ignore[no-untyped-def]
                     "photos": [
                         {
                             **photo_json(p),
-                            "url": f"/debriefs/{page.debrief.id}/photos/{p.id}?size=full",
-                            "thumb_url": f"/debriefs/{page.debrief.id}/photos/{p.id}",
+                            # Served by the debrief, whose readers may see its cards' photos.
+                            "url": url_for(
+                                "debriefs.photo",
+                                debrief_id=page.debrief.id,
+                                photo_id=p.id,
+                                size="full",
+                            ),
+                            "thumb_url": url_for(
+                                "debriefs.photo", debrief_id=page.debrief.id, photo_id=p.id
+                            ),
                         }
                         for p in c.photos
                     ],

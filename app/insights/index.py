@@ -14,7 +14,7 @@ from sqlalchemy import delete, select, update
 from app.capture.models import Note, NoteType
 from app.capture.services import redacted_fields
 from app.db import DbSession
-from app.debriefs.models import Debrief, DebriefStatus, Placement
+from app.debriefs.models import Debrief, DebriefStatus, Placement, insight_evidence
 from app.debriefs.services import board_notes
 from app.insights.models import DocKind, LibraryDoc, LibraryFacet, LibraryState, Withdrawal
 from app.programmes.models import ActivityKind
@@ -123,11 +123,6 @@ def index_debrief(session: DbSession, debrief: Debrief) -> int:
     on_board = board_notes(session, debrief)
     withdrawn = _withdrawn(session, debrief, on_board)
     notes = [n for n in on_board if ("note", n.id) not in withdrawn]
-    placed = dict(
-        session.execute(
-            select(Placement.note_id, Placement.theme_id).where(Placement.debrief_id == debrief.id)
-        ).all()
-    )
     common = {
         "debrief_id": debrief.id,
         "programme_id": debrief.programme_id,
@@ -157,41 +152,57 @@ def index_debrief(session: DbSession, debrief: Debrief) -> int:
                 **common,
             )
         )
-    own = {("programme", str(debrief.programme_id))}
-    held_on = _day(debrief, debrief.starts_at)
-    for theme in debrief.themes:
-        if ("theme", theme.id) in withdrawn:
-            continue
-        members = [facets_of_note.get(nid, set()) for nid, tid in placed.items() if tid == theme.id]
-        docs.append(
-            _doc(
-                DocKind.THEME,
-                own.union(*members),
-                theme_id=theme.id,
-                title=theme.name,
-                body=theme.description,
-                happened_on=held_on,
-                **common,
-            )
-        )
-    for insight in debrief.insights:
-        if ("insight", insight.id) in withdrawn:
-            continue
-        evidence = [facets_of_note.get(n.id, set()) for n in insight.evidence]
-        docs.append(
-            _doc(
-                DocKind.INSIGHT,
-                own.union(*evidence),
-                insight_id=insight.id,
-                title=insight.statement,
-                body=insight.so_what,
-                happened_on=held_on,
-                **common,
-            )
-        )
+    docs += _finding_docs(session, debrief, withdrawn, facets_of_note, common)
     session.add_all(docs)
     bump_generation(session)
     return len(docs)
+
+
+def _finding_docs(
+    session: DbSession,
+    debrief: Debrief,
+    withdrawn: set[tuple[str, int]],
+    facets_of_note: dict[int, set[tuple[str, str]]],
+    common: dict[str, Any],
+) -> list[LibraryDoc]:
+    """Documents for the debrief's themes and insights, with the facets of the notes behind
+    them (the cards placed in a theme, the evidence of an insight)."""
+    behind: dict[tuple[str, Any], list[int]] = {}
+    placed = session.execute(
+        select(Placement.theme_id, Placement.note_id).where(
+            Placement.debrief_id == debrief.id, Placement.theme_id.is_not(None)
+        )
+    )
+    evidence = session.execute(
+        select(insight_evidence.c.insight_id, insight_evidence.c.note_id).where(
+            insight_evidence.c.insight_id.in_([i.id for i in debrief.insights])
+        )
+    )
+    for kind, rows in (("theme", placed), ("insight", evidence)):
+        for item_id, note_id in rows:
+            behind.setdefault((kind, item_id), []).append(note_id)
+    findings = [(DocKind.THEME, t.id, t.name, t.description) for t in debrief.themes]
+    findings += [(DocKind.INSIGHT, i.id, i.statement, i.so_what) for i in debrief.insights]
+    own = {("programme", str(debrief.programme_id))}
+    held_on = _day(debrief, debrief.starts_at)
+    docs = []
+    for kind, item_id, title, body in findings:
+        if (str(kind), item_id) in withdrawn:
+            continue
+        notes = behind.get((str(kind), item_id), [])
+        facets = own.union(*(facets_of_note.get(n, set()) for n in notes))
+        docs.append(
+            _doc(
+                kind,
+                facets,
+                **{f"{kind}_id": item_id},
+                title=title,
+                body=body,
+                happened_on=held_on,
+                **common,
+            )
+        )
+    return docs
 
 
 def _doc(kind: DocKind, facets: Iterable[tuple[str, str]], **values: Any) -> LibraryDoc:
