@@ -67,7 +67,15 @@ from app.debriefs.models import (  # noqa: E402
 from app.extensions import db, write_intent  # noqa: E402
 from app.insights import embeddings, meaning, services  # noqa: E402
 from app.insights.index import bump_generation, index_debrief, note_body, note_facets, note_title  # noqa: E402
-from app.insights.models import DocKind, LibraryDoc, LibraryFacet, LibraryVector, Withdrawal  # noqa: E402
+from app.insights.models import (  # noqa: E402
+    DocKind,
+    LibraryDoc,
+    LibraryVector,
+    Withdrawal,
+    facet_key,
+    facet_keys,
+    facet_of_key,
+)
 from app.insights.query import parse  # noqa: E402
 from app.insights.search import Filters, search  # noqa: E402
 from app.programmes.models import Activity, ActivityKind, Programme, programme_organisers  # noqa: E402
@@ -1252,7 +1260,7 @@ def fix_sequences() -> None:
 
 def database_size() -> str:
     """The whole database and the library's part of it."""
-    library = ("library_docs", "library_facets", "library_vectors", "library_fts")
+    library = ("library_docs", "library_vectors", "library_fts")
     with db.engine.connect() as conn:
         if db.engine.dialect.name == "sqlite":
             parts = dict(
@@ -1264,7 +1272,7 @@ def database_size() -> str:
             total = conn.scalar(text("SELECT pg_database_size(current_database())"))
             parts = {
                 name: conn.scalar(text(f"SELECT pg_total_relation_size('{name}')"))
-                for name in library[:3]
+                for name in library[:2]
             }
             owners = {name: name for name in parts}
     sizes: dict[str, int] = defaultdict(int)
@@ -1405,43 +1413,35 @@ def library_rows(conn: Any, debrief_ids: list[int]) -> list[tuple[dict[str, Any]
     return out
 
 
-def bulk_index(debrief_ids: list[int]) -> tuple[int, int]:
+def bulk_index(debrief_ids: list[int]) -> int:
     """The same documents as index_debrief, made ten debriefs at a time and inserted in bulk."""
-    docs = facets = 0
+    docs = 0
     with db.engine.begin() as conn:
         next_id = (conn.scalar(select(func.max(LibraryDoc.id))) or 0) + 1
         for start in range(0, len(debrief_ids), 10):
             made = library_rows(conn, debrief_ids[start : start + 10])
-            doc_rows, facet_rows = [], []
+            doc_rows = []
             for doc, values in made:
                 doc_rows.append({"insight_id": None, "theme_id": None, "note_id": None, **doc,
-                                 "id": next_id})  # fmt: skip
-                facet_rows += [{"doc_id": next_id, "facet": f, "value": v} for f, v in values]
+                                 "id": next_id, "facet_keys": facet_keys(values)})  # fmt: skip
                 next_id += 1
             conn.execute(insert(LibraryDoc.__table__), doc_rows)
-            conn.execute(insert(LibraryFacet.__table__), facet_rows)
-            docs, facets = docs + len(doc_rows), facets + len(facet_rows)
+            docs += len(doc_rows)
     if db.engine.dialect.name == "postgresql":
         fix_sequences()
     bump_generation(db.session)
     db.session.commit()
-    return docs, facets
+    return docs
 
 
 def stored_docs(debrief_id: int) -> dict[tuple[str, int], tuple]:
     """What the library holds for one debrief, comparable with library_rows()."""
-    facets = defaultdict(set)
-    for r in db.session.execute(
-        select(LibraryFacet.doc_id, LibraryFacet.facet, LibraryFacet.value)
-        .join(LibraryDoc, LibraryDoc.id == LibraryFacet.doc_id)
-        .where(LibraryDoc.debrief_id == debrief_id)
-    ):
-        facets[r.doc_id].add((r.facet, r.value))
     out = {}
     for d in db.session.scalars(select(LibraryDoc).where(LibraryDoc.debrief_id == debrief_id)):
         item = d.insight_id or d.theme_id or d.note_id
+        facets = frozenset(facet_of_key(k) for k in d.facet_keys.split())
         out[(str(d.kind), item)] = (
-            d.title, d.body, d.happened_on, d.published_at, d.programme_id, frozenset(facets[d.id])
+            d.title, d.body, d.happened_on, d.published_at, d.programme_id, facets
         )  # fmt: skip
     return out
 
@@ -1499,7 +1499,7 @@ def build_index(programmes: int, sample: int) -> dict[str, Any]:
     took = time.perf_counter() - start
     with db.engine.connect() as conn:
         docs = conn.scalar(select(func.count()).select_from(LibraryDoc))
-        facets = conn.scalar(select(func.count()).select_from(LibraryFacet))
+        facets = sum(len(k.split()) for k in conn.scalars(select(LibraryDoc.facet_keys)))
     print(
         f"  remaining {len(rest)} debriefs by {how}: {took:.1f} s; {memory()}\n"
         f"  library: {docs:,} documents, {facets:,} facet values"
@@ -1764,7 +1764,9 @@ def timed_runs(run: Callable[[Any], Any], items: list[Any], rounds: int = 3) -> 
 
 
 def like_baseline(q: str, picked: dict[str, str]) -> tuple[str, dict[str, Any]]:
-    """The naive search: LIKE '%word%' on title and body, facets as IN subqueries, newest first."""
+    """The naive search: LIKE '%word%' on title and body, then each facet's key looked for in
+    the document's facet keys the same way (words first, so only rows with the words are
+    checked for facets), newest first."""
     query = parse(q)
     like = "ILIKE" if db.engine.dialect.name == "postgresql" else "LIKE"
     params: dict[str, Any] = {}
@@ -1779,10 +1781,8 @@ def like_baseline(q: str, picked: dict[str, str]) -> tuple[str, dict[str, Any]]:
         where.append("(" + " OR ".join(term(t.words) for t in group) + ")")
     where += [f"NOT {term(t.words)}" for t in query.excluded]
     for n, (facet, value) in enumerate(picked.items()):
-        params[f"f{n}"], params[f"v{n}"] = facet, value
-        where.append(
-            f"id IN (SELECT doc_id FROM library_facets WHERE facet = :f{n} AND value = :v{n})"
-        )
+        params[f"f{n}"] = f"% {facet_key(facet, value)} %"
+        where.append(f"(' ' || facet_keys || ' ') LIKE :f{n}")
     return " AND ".join(where), params
 
 

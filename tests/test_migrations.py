@@ -73,6 +73,28 @@ ACTIVITY_ROW = {
 }
 
 
+DEBRIEF_ROW = {
+    "id": 1,
+    "programme_id": 1,
+    "title": "Debrief",
+    "starts_at": "2030-01-03 09:00:00",
+    "location": "Room 1",
+    "online_url": "",
+    "status": "published",
+    "version": 3,
+    "votes_per_person": 5,
+    "created_at": "2030-01-02 09:00:00",
+    "published_at": "2030-01-03 12:00:00",
+}
+INSIGHT_ROW = {
+    "id": 1,
+    "debrief_id": 1,
+    "statement": "Unit prices are hidden",
+    "so_what": "",
+    "changed_in": 2,
+}
+
+
 def _insert(conn, table: str, row: dict) -> None:  # type: ignore[no-untyped-def]
     columns = ", ".join(row)
     values = ", ".join(f":{k}" for k in row)
@@ -95,38 +117,47 @@ def test_debriefs_published_before_the_library_enter_it_on_upgrade(app, empty_da
     with db.engine.begin() as conn:
         _insert(conn, "programmes", PROGRAMME_ROW)
         _insert(conn, "activities", {**ACTIVITY_ROW, "checkin_code": "ABC234"})
-        _insert(
-            conn,
-            "debriefs",
-            {
-                "id": 1,
-                "programme_id": 1,
-                "title": "Debrief",
-                "starts_at": "2030-01-03 09:00:00",
-                "location": "Room 1",
-                "online_url": "",
-                "status": "published",
-                "version": 3,
-                "votes_per_person": 5,
-                "created_at": "2030-01-02 09:00:00",
-                "published_at": "2030-01-03 12:00:00",
-            },
-        )
+        _insert(conn, "debriefs", DEBRIEF_ROW)
         conn.execute(text("INSERT INTO debrief_activities VALUES (1, 1)"))
-        _insert(
-            conn,
-            "insights",
-            {
-                "id": 1,
-                "debrief_id": 1,
-                "statement": "Unit prices are hidden",
-                "so_what": "",
-                "changed_in": 2,
-            },
-        )
+        _insert(conn, "insights", INSIGHT_ROW)
     upgrade()
     from app.insights.search import Filters, search
 
     result = search(db.session, Filters(q="hidden unit prices"))
     assert [g.lead.doc.insight_id for g in result.groups] == [1]
     db.session.remove()
+
+
+def test_library_facets_become_keys_and_vectors_stay_on_upgrade(app, empty_database):
+    upgrade(revision="7d3e2a91c4b5")
+    with db.engine.begin() as conn:
+        _insert(conn, "programmes", PROGRAMME_ROW)
+        _insert(conn, "debriefs", DEBRIEF_ROW)
+        _insert(conn, "insights", INSIGHT_ROW)
+        _insert(
+            conn,
+            "library_docs",
+            {
+                "id": 7,
+                "kind": "insight",
+                "debrief_id": 1,
+                "programme_id": 1,
+                "insight_id": 1,
+                "title": "Unit prices are hidden",
+                "body": "",
+                "happened_on": "2030-01-03",
+                "published_at": "2030-01-03 12:00:00",
+            },
+        )
+        for facet, value in (("programme", "1"), ("channel", "call centre")):
+            _insert(conn, "library_facets", {"doc_id": 7, "facet": facet, "value": value})
+        _insert(conn, "library_vectors", {"doc_id": 7, "model": "m", "vector": b"\0" * 8})
+    upgrade()
+    from app.insights.search import Filters, search
+
+    narrowed = search(db.session, Filters(q="prices", picked={"channel": "call centre"}))
+    assert [g.lead.doc.id for g in narrowed.groups] == [7]
+    assert search(db.session, Filters(q="prices", picked={"channel": "store"})).groups == []
+    db.session.remove()
+    with db.engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM library_vectors")).scalar_one() == 1

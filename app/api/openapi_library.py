@@ -41,6 +41,11 @@ LIBRARY_SCHEMAS: dict[str, Any] = {
             "query": {"type": "object"},
             "total": {**INT, "description": "results, an insight with its evidence counted once"},
             "documents": {**INT, "description": "insights, themes and notes that matched"},
+            "facets_counted": {
+                **INT,
+                "description": "how many matches the facet counts are over: all of them, or "
+                "the best 1,000 when there are more",
+            },
             "page": INT,
             "pages": INT,
             "meaning_used": {"type": "boolean"},

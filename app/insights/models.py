@@ -1,17 +1,19 @@
 """The insight library: what published debriefs found, as searchable documents.
 
 One `LibraryDoc` per published insight, theme and note, holding the text a reader may see
-(contact details already redacted) and, in `LibraryFacet`, the values a search narrows by.
+(contact details already redacted) and, in `facet_keys`, the values a search narrows by.
 The full-text index sits beside it: an FTS5 table on SQLite, a generated `tsvector` column on
-PostgreSQL (see `app.insights.fulltext`), so neither appears in the models.
+PostgreSQL (see `app.insights.fulltext`), so neither appears in the models. It indexes the
+facet keys too, so that words and facets are matched together inside one index.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import User
@@ -33,6 +35,23 @@ class LinkKind(StrEnum):
 
 #: The facets a search narrows by, in the order the page shows them.
 FACETS = ("programme", "kind", "channel", "tag", "department", "customer")
+
+
+def facet_key(facet: str, value: str) -> str:
+    """One facet value as one word for the full-text index: "k" and the decimal number of its
+    UTF-8 bytes. Digits pass every tokenizer and stemmer unchanged, and the key reads back."""
+    return "k" + str(int.from_bytes(f"{facet}:{value}".encode()))
+
+
+def facet_of_key(key: str) -> tuple[str, str]:
+    """The facet and value a key stands for."""
+    number = int(key[1:])
+    facet, _, value = number.to_bytes((number.bit_length() + 7) // 8).decode().partition(":")
+    return facet, value
+
+
+def facet_keys(facets: Iterable[tuple[str, str]]) -> str:
+    return " ".join(sorted({facet_key(f, v) for f, v in facets}))
 
 
 class LibraryDoc(db.Model):  # type: ignore[name-defined]
@@ -58,25 +77,9 @@ class LibraryDoc(db.Model):  # type: ignore[name-defined]
     #: When it happened: the note's slot day, or the day the debrief was published.
     happened_on: Mapped[date] = mapped_column(index=True)
     published_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
-
-    facets: Mapped[list[LibraryFacet]] = relationship(
-        back_populates="doc", cascade="all, delete-orphan", passive_deletes=True
-    )
-
-
-class LibraryFacet(db.Model):  # type: ignore[name-defined]
-    """One value of one facet of a document; documents have several (tags, channels...)."""
-
-    __tablename__ = "library_facets"
-    __table_args__ = (Index("ix_library_facets_value", "facet", "value", "doc_id"),)
-
-    doc_id: Mapped[int] = mapped_column(
-        ForeignKey("library_docs.id", ondelete="CASCADE"), primary_key=True
-    )
-    facet: Mapped[str] = mapped_column(String(20), primary_key=True)
-    value: Mapped[str] = mapped_column(String(120), primary_key=True)
-
-    doc: Mapped[LibraryDoc] = relationship(back_populates="facets")
+    #: Its facet values (see `facet_key`), space-separated: an insight or a theme has those
+    #: of the notes behind it.
+    facet_keys: Mapped[str] = mapped_column(Text, default="")
 
 
 class LibraryVector(db.Model):  # type: ignore[name-defined]

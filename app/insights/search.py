@@ -8,20 +8,21 @@ are evidence of, so an insight comes first with its evidence beneath it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from markupsafe import Markup, escape
-from sqlalchemy import ColumnElement, Select, case, exists, func, select
+from sqlalchemy import ColumnElement, Select, case, func, literal_column, select
 
 from app.db import DbSession
 from app.debriefs.models import insight_evidence
 from app.errors import DomainError
 from app.insights import meaning
 from app.insights.fulltext import MARK_END, MARK_START, backend
-from app.insights.models import FACETS, DocKind, LibraryDoc, LibraryFacet
+from app.insights.models import FACETS, DocKind, LibraryDoc, facet_key, facet_of_key
 from app.insights.query import Query, check_query, parse
 from app.programmes.models import KIND_LABELS, ActivityKind, Programme
 from app.text import text_problem
@@ -29,6 +30,11 @@ from app.text import text_problem
 PAGE_SIZE = 20
 #: How many of the best matches are grouped and paged; beyond them, narrow with facets.
 MAX_HITS = 400
+#: Facet counts are exact up to this many matches, and counted among the best ones beyond:
+#: counting tens of thousands of matches would make every broad search slow.
+FACET_SAMPLE = 1000
+#: With filters picked, how many of the nearest in meaning are checked against them.
+NEAREST_FILTERED = 1000
 MAX_PAGE = MAX_HITS // PAGE_SIZE
 EVIDENCE_SHOWN = 3
 FACET_VALUES_SHOWN = 12
@@ -95,6 +101,8 @@ class SearchResult:
     documents: int  #: insights, themes and notes that matched
     pages: int
     facets: dict[str, list[FacetValue]]
+    #: How many matches the facets are counted over: all, or the best FACET_SAMPLE of many.
+    facets_counted: int
     meaning_used: bool
     some_words: bool = False  #: nothing had every word, so these have some of them
 
@@ -136,17 +144,8 @@ def read_filters(args: Mapping[str, Any]) -> Filters:
     return filters
 
 
-def _conditions(filters: Filters, *, per_row: bool = False) -> list[ColumnElement[bool]]:
-    """The filters as conditions on LibraryDoc. `per_row` checks each row's facets by key
-    (EXISTS), which is faster where few rows are tested than building each facet's id set."""
-
-    def has(name: str, value: str) -> ColumnElement[bool]:
-        picked = (LibraryFacet.facet == name, LibraryFacet.value == value)
-        if per_row:
-            return exists().where(LibraryFacet.doc_id == LibraryDoc.id, *picked)
-        return LibraryDoc.id.in_(select(LibraryFacet.doc_id).where(*picked))
-
-    conds = [has(name, v) for name, v in filters.picked.items()]
+def _dates(filters: Filters) -> list[ColumnElement[bool]]:
+    conds = []
     if filters.date_from:
         conds.append(LibraryDoc.happened_on >= filters.date_from)
     if filters.date_to:
@@ -154,24 +153,39 @@ def _conditions(filters: Filters, *, per_row: bool = False) -> list[ColumnElemen
     return conds
 
 
-def _matching(
-    session: DbSession, query: Query, conds: list[ColumnElement[bool]]
-) -> Select[Any, Any]:
-    """Matching documents' ids and scores, best first."""
+def _keys(filters: Filters) -> list[str]:
+    return [facet_key(name, value) for name, value in filters.picked.items()]
+
+
+def _matching(session: DbSession, query: Query, filters: Filters) -> Select[Any, Any, Any]:
+    """Matching documents' ids, scores and facet keys, best first."""
+    keys, dates = _keys(filters), _dates(filters)
     if query.empty:  # no words: the newest insights
-        return (
-            select(LibraryDoc.id.label("doc_id"), LibraryDoc.id.label("score"))
-            .where(LibraryDoc.kind == DocKind.INSIGHT, *conds)
-            .order_by(LibraryDoc.published_at.desc(), LibraryDoc.id.desc())
-        )
-    found = backend(session).matching(query).subquery("found")
+        newest: Select[Any, Any, Any] = select(
+            LibraryDoc.id.label("doc_id"), LibraryDoc.id.label("score"), LibraryDoc.facet_keys
+        ).where(LibraryDoc.kind == DocKind.INSIGHT, *dates)
+        if keys:
+            found = backend(session).matching(query, keys).subquery("found")
+            newest = newest.join(found, found.c.doc_id == LibraryDoc.id)
+        return newest.order_by(LibraryDoc.published_at.desc(), LibraryDoc.id.desc())
+    found = backend(session).matching(query, keys).subquery("found")
     score = (found.c.score * KIND_WEIGHT).label("score")
     return (
-        select(found.c.doc_id, score)
+        select(found.c.doc_id, score, LibraryDoc.facet_keys)
         .join(LibraryDoc, LibraryDoc.id == found.c.doc_id)
-        .where(*conds)
+        .where(*dates)
         .order_by(score.desc(), found.c.doc_id.desc())
     )
+
+
+def _best(session: DbSession, query: Query, filters: Filters) -> tuple[Sequence[Any], int]:
+    """The best matches (as many as facets are counted over), and how many match in all."""
+    matching = _matching(session, query, filters)
+    best = session.execute(matching.limit(FACET_SAMPLE)).all()
+    if len(best) < FACET_SAMPLE:
+        return best, len(best)
+    everything = matching.order_by(None).with_only_columns(literal_column("1")).subquery()
+    return best, session.scalar(select(func.count()).select_from(everything)) or 0
 
 
 def search(session: DbSession, filters: Filters, *, page_size: int = PAGE_SIZE) -> SearchResult:
@@ -179,77 +193,70 @@ def search(session: DbSession, filters: Filters, *, page_size: int = PAGE_SIZE) 
     query = parse(filters.q)
     if query.empty and query.excluded:
         raise DomainError("Add a word to look for besides the ones to leave out.", field="q")
-    conds = _conditions(filters)
-    # Every match once, best first: the page, the count and the facets all come from it.
-    matches = session.execute(_matching(session, query, conds)).all()
+    best, documents = _best(session, query, filters)
     some_words = False
-    if not matches and len(query.groups) > 1:  # nothing has every word: any of them will do
+    if not best and len(query.groups) > 1:  # nothing has every word: any of them will do
         query, some_words = query.any_word(), True
-        matches = session.execute(_matching(session, query, conds)).all()
-    ranked = [(r.doc_id, float(r.score)) for r in matches[:MAX_HITS]]
-    extra: list[int] = []
+        best, documents = _best(session, query, filters)
+    ranked = [(r.doc_id, float(r.score)) for r in best[:MAX_HITS]]
+    keys: list[str] = [r.facet_keys for r in best]
     by_meaning = not query.empty and meaning.ready(session)
     if by_meaning:
-        ranked, extra = _with_meaning(session, query, conds, ranked)
-    matched = [r.doc_id for r in matches] + extra
-    groups = _group(session, ranked, _leads(session, query, _conditions(filters, per_row=True)))
-    pages = max(1, -(-len(groups) // page_size))
-    shown = groups[(filters.page - 1) * page_size : filters.page * page_size]
-    _fill(session, query, shown)
+        ranked, extra = _with_meaning(session, query, filters, ranked)
+        keys += extra
+        documents += len(extra)
+    groups = _group(session, ranked, _leads(session, query, filters))
+    shown = _page(session, query, groups[(filters.page - 1) * page_size : filters.page * page_size])
     return SearchResult(
         filters=filters,
         groups=shown,
         total=len(groups),
-        documents=len(matched),
-        pages=pages,
-        facets=_facets(session, filters, matched),
+        documents=documents,
+        pages=max(1, -(-len(groups) // page_size)),
+        facets=_facets(session, filters, keys),
+        facets_counted=len(keys),
         meaning_used=by_meaning,
         some_words=some_words,
     )
 
 
 def _with_meaning(
-    session: DbSession,
-    query: Query,
-    conds: list[ColumnElement[bool]],
-    ranked: list[tuple[int, float]],
-) -> tuple[list[tuple[int, float]], list[int]]:
-    """Fuse the word ranking with the meaning ranking; also return the ids only meaning found."""
-    allowed = None
-    if conds:
-        allowed = set(session.scalars(select(LibraryDoc.id).where(*conds)))
-    near = meaning.nearest_docs(session, query.plain_text, allowed=allowed)
-    if query.excluded and near:
-        leave_out = set(
-            session.scalars(
-                select(LibraryDoc.id).where(
-                    LibraryDoc.id.in_([d for d, _ in near]),
-                    LibraryDoc.id.in_(
-                        select(
-                            backend(session)
-                            .matching(Query(groups=[query.excluded]))
-                            .subquery()
-                            .c.doc_id
-                        )
-                    ),
-                )
-            )
-        )
-        near = [(d, s) for d, s in near if d not in leave_out]
+    session: DbSession, query: Query, filters: Filters, ranked: list[tuple[int, float]]
+) -> tuple[list[tuple[int, float]], list[str]]:
+    """Fuse the word ranking with the meaning ranking; also return the facet keys of the
+    documents only meaning found."""
+    keys, dates = set(_keys(filters)), _dates(filters)
+    narrowed = bool(keys or dates or query.excluded)
+    # The nearest in the whole library, then those that pass the filters: with filters picked,
+    # look further so that enough remain.
+    near = meaning.nearest_docs(session, query.plain_text, k=NEAREST_FILTERED if narrowed else None)
+    if not near:
+        return ranked, []
+    wanted = select(LibraryDoc.id, LibraryDoc.facet_keys).where(
+        LibraryDoc.id.in_([d for d, _ in near]), *dates
+    )
+    if query.excluded:
+        leave_out = backend(session).matching(Query(groups=[query.excluded])).subquery()
+        wanted = wanted.where(LibraryDoc.id.not_in(select(leave_out.c.doc_id)))
+    passed = {
+        doc_id: doc_keys
+        for doc_id, doc_keys in session.execute(wanted)
+        if keys <= set(doc_keys.split())
+    }
+    near = [(d, s) for d, s in near if d in passed][: meaning.NEAREST]
     fused: dict[int, float] = {}
     for ranking in (ranked, near):
         for rank, (doc_id, _score) in enumerate(ranking):
             fused[doc_id] = fused.get(doc_id, 0.0) + 1.0 / (RRF_K + rank)
     by_words = {d for d, _ in ranked}
-    extra = [d for d, _ in near if d not in by_words]
+    extra = [passed[d] for d, _ in near if d not in by_words]
     return sorted(fused.items(), key=lambda item: (-item[1], -item[0])), extra
 
 
-def _leads(
-    session: DbSession, query: Query, conds: list[ColumnElement[bool]]
-) -> list[ColumnElement[bool]]:
-    """What an insight must meet to head its matching evidence: the filters, and none of the
-    words left out."""
+def _leads(session: DbSession, query: Query, filters: Filters) -> list[ColumnElement[bool]]:
+    """What an insight must meet to head its matching evidence: the dates, and none of the
+    words left out. (It has the facets of all its evidence, so the facets picked hold.)"""
+    conds = _dates(filters)
     if not query.excluded:
         return conds
     leave_out = backend(session).matching(Query(groups=[query.excluded])).subquery()
@@ -258,46 +265,51 @@ def _leads(
 
 def _group(
     session: DbSession, ranked: list[tuple[int, float]], leads: list[ColumnElement[bool]]
-) -> list[Group]:
-    """Insights first, each with its matching evidence; themes and other notes on their own."""
+) -> list[tuple[int, list[int]]]:
+    """Insights first, each with its matching evidence; themes and other notes on their own.
+    Ids only: just the page shown is loaded whole."""
     if not ranked:
         return []
     ids = [d for d, _ in ranked]
-    docs = {d.id: d for d in session.scalars(select(LibraryDoc).where(LibraryDoc.id.in_(ids)))}
-    note_ids = [d.note_id for d in docs.values() if d.note_id is not None]
-    backs: dict[int, list[int]] = {}
-    if note_ids:
+    note_of = {
+        doc_id: note_id
+        for doc_id, note_id in session.execute(
+            select(LibraryDoc.id, LibraryDoc.note_id).where(LibraryDoc.id.in_(ids))
+        )
+        if note_id is not None
+    }
+    owners_of: dict[int, list[int]] = {}
+    if note_of:
         rows = session.execute(
             select(insight_evidence.c.note_id, LibraryDoc.id)
             .join(LibraryDoc, LibraryDoc.insight_id == insight_evidence.c.insight_id)
-            .where(insight_evidence.c.note_id.in_(note_ids), *leads)
+            .where(insight_evidence.c.note_id.in_(note_of.values()), *leads)
             .order_by(LibraryDoc.id)
         )
         for note_id, insight_doc in rows:
-            backs.setdefault(note_id, []).append(insight_doc)
-    missing = {o for owners in backs.values() for o in owners} - set(docs)
-    if missing:  # insights whose evidence matched though they did not: one query for all
-        docs |= {
-            d.id: d for d in session.scalars(select(LibraryDoc).where(LibraryDoc.id.in_(missing)))
-        }
-    groups: dict[int, Group] = {}
+            owners_of.setdefault(note_id, []).append(insight_doc)
+    groups: dict[int, list[int]] = {}
     for doc_id in ids:
-        doc = docs.get(doc_id)
-        if doc is None:
-            continue
-        owners = backs.get(doc.note_id or 0, [])
+        owners = owners_of.get(note_of.get(doc_id, 0), [])
         if not owners:
-            groups.setdefault(doc.id, Group(lead=Hit(doc)))
+            groups.setdefault(doc_id, [])
             continue
-        owner = next((o for o in owners if o in groups), owners[0])
-        group = groups.setdefault(owner, Group(lead=Hit(docs[owner])))
-        if len(group.evidence) < EVIDENCE_SHOWN:
-            group.evidence.append(Hit(doc))
-    return list(groups.values())
+        evidence = groups.setdefault(next((o for o in owners if o in groups), owners[0]), [])
+        if len(evidence) < EVIDENCE_SHOWN:
+            evidence.append(doc_id)
+    return list(groups.items())
 
 
-def _fill(session: DbSession, query: Query, groups: list[Group]) -> None:
-    """Snippets with the matching words marked, and programme names, for the page shown."""
+def _page(session: DbSession, query: Query, page: list[tuple[int, list[int]]]) -> list[Group]:
+    """The groups shown, loaded whole, with snippets of the matching words marked and
+    programme names."""
+    wanted = {d for lead, evidence in page for d in (lead, *evidence)}
+    docs = {d.id: d for d in session.scalars(select(LibraryDoc).where(LibraryDoc.id.in_(wanted)))}
+    groups = [
+        Group(lead=Hit(docs[lead]), evidence=[Hit(docs[d]) for d in evidence if d in docs])
+        for lead, evidence in page
+        if lead in docs
+    ]
     hits = [h for g in groups for h in (g.lead, *g.evidence)]
     snippets = backend(session).snippets(session, query, [h.doc.id for h in hits])
     titles = dict(
@@ -311,6 +323,7 @@ def _fill(session: DbSession, query: Query, groups: list[Group]) -> None:
         hit.programme = titles.get(hit.doc.programme_id, "")
         if hit.doc.id in snippets:
             hit.snippet = marked(snippets[hit.doc.id])
+    return groups
 
 
 def marked(snippet: str) -> Markup:
@@ -319,22 +332,13 @@ def marked(snippet: str) -> Markup:
     return Markup(safe.replace(MARK_START, "<mark>").replace(MARK_END, "</mark>"))  # noqa: S704
 
 
-def _facets(
-    session: DbSession, filters: Filters, matched: list[int]
-) -> dict[str, list[FacetValue]]:
-    """Counts of each facet's values among the matches, most common first."""
-    rows = (
-        session.execute(
-            select(LibraryFacet.facet, LibraryFacet.value, func.count())
-            .where(LibraryFacet.doc_id.in_(backend(session).id_list(matched)))
-            .group_by(LibraryFacet.facet, LibraryFacet.value)
-        ).all()
-        if matched
-        else []
-    )
+def _facets(session: DbSession, filters: Filters, keys: list[str]) -> dict[str, list[FacetValue]]:
+    """Counts of each facet's values among the matches (their facet keys), most common first."""
     counts: dict[str, list[tuple[str, int]]] = {name: [] for name in FACETS}
-    for name, value, count in rows:
-        counts[name].append((value, count))
+    for key, count in Counter(k for doc_keys in keys for k in doc_keys.split()).items():
+        name, value = facet_of_key(key)
+        if name in counts:
+            counts[name].append((value, count))
     labels = _programme_labels(session, [v for v, _ in counts["programme"]])
     out: dict[str, list[FacetValue]] = {}
     for name in FACETS:

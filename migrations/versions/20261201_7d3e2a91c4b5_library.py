@@ -8,7 +8,6 @@ Create Date: 2026-12-01 21:40:00.000000
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.orm import Session
 
 # revision identifiers, used by Alembic.
 revision = "7d3e2a91c4b5"
@@ -123,16 +122,38 @@ def upgrade():
 
     op.create_index("ix_insight_evidence_note_id", "insight_evidence", ["note_id"])
 
-    from app.insights.fulltext import POSTGRES_CREATE, SQLITE_CREATE
-
     bind = op.get_bind()
-    for statement in SQLITE_CREATE if bind.dialect.name == "sqlite" else POSTGRES_CREATE:
+    for statement in SQLITE_FTS if bind.dialect.name == "sqlite" else POSTGRES_FTS:
         op.execute(statement)
-    # Debriefs published before the library existed enter it now (their vectors follow with
-    # `flask --app wsgi library embed`).
-    from app.insights.index import reindex_all
+    # Debriefs published before the library existed enter it in the next revision, which
+    # changes how the index is built.
 
-    reindex_all(Session(bind=bind))
+
+# The full-text index as this revision made it (the next one rebuilds it with facet keys).
+SQLITE_FTS = [
+    "CREATE VIRTUAL TABLE library_fts USING fts5(title, body, content='library_docs', "
+    "content_rowid='id', tokenize='porter unicode61 remove_diacritics 2')",
+    "CREATE TRIGGER library_docs_ai AFTER INSERT ON library_docs BEGIN "
+    "INSERT INTO library_fts(rowid, title, body) VALUES (new.id, new.title, new.body); END",
+    "CREATE TRIGGER library_docs_ad AFTER DELETE ON library_docs BEGIN "
+    "INSERT INTO library_fts(library_fts, rowid, title, body) "
+    "VALUES ('delete', old.id, old.title, old.body); END",
+    "CREATE TRIGGER library_docs_au AFTER UPDATE ON library_docs BEGIN "
+    "INSERT INTO library_fts(library_fts, rowid, title, body) "
+    "VALUES ('delete', old.id, old.title, old.body); "
+    "INSERT INTO library_fts(rowid, title, body) VALUES (new.id, new.title, new.body); END",
+]
+POSTGRES_FTS = [
+    "CREATE EXTENSION IF NOT EXISTS unaccent",
+    "DROP TEXT SEARCH CONFIGURATION IF EXISTS lp_english",
+    "CREATE TEXT SEARCH CONFIGURATION lp_english (COPY = english)",
+    "ALTER TEXT SEARCH CONFIGURATION lp_english ALTER MAPPING FOR hword, hword_part, word "
+    "WITH unaccent, english_stem",
+    "ALTER TABLE library_docs ADD COLUMN search_vector tsvector GENERATED ALWAYS AS ("
+    "setweight(to_tsvector('lp_english'::regconfig, title), 'A') || "
+    "setweight(to_tsvector('lp_english'::regconfig, body), 'B')) STORED",
+    "CREATE INDEX ix_library_docs_search_vector ON library_docs USING gin (search_vector)",
+]
 
 
 def downgrade():

@@ -7,8 +7,9 @@ import pytest
 from app.errors import DomainError
 from app.extensions import db
 from app.insights import meaning
+from app.insights import search as search_module
 from app.insights.index import index_debrief
-from app.insights.models import LibraryDoc
+from app.insights.models import LibraryDoc, facet_key, facet_of_key
 from app.insights.query import parse
 from app.insights.search import Filters, read_filters, search
 from tests.insights.conftest import Library
@@ -72,6 +73,23 @@ def test_facets_count_and_narrow(library: Library):
     assert narrowed.total < result.total
     two = search(db.session, Filters(q="price", picked={"channel": "web", "department": "Sales"}))
     assert two.total == 0
+
+
+def test_facets_of_many_matches_are_counted_among_the_best(library: Library, monkeypatch):  # type: ignore[no-untyped-def]
+    everything = search(db.session, Filters(q="price"))
+    monkeypatch.setattr(search_module, "FACET_SAMPLE", 2)
+    sampled = search(db.session, Filters(q="price"))
+    assert everything.facets_counted == everything.documents > 2
+    assert (sampled.facets_counted, sampled.documents) == (2, everything.documents)
+    counted = sum(v.count for v in sampled.facets["programme"])
+    assert counted == 2  # every document has one programme
+    assert sampled.total == len(sampled.groups) <= 2
+
+
+def test_facet_values_read_back_from_their_keys():
+    for facet, value in (("tag", "prix réduit 😀"), ("customer", "a:b"), ("programme", "12")):
+        assert facet_of_key(facet_key(facet, value)) == (facet, value)
+        assert facet_key(facet, value)[1:].isdecimal()  # no tokenizer or stemmer changes it
 
 
 def test_department_customer_and_tag_facets(library: Library):

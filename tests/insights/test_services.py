@@ -7,7 +7,7 @@ import pytest
 from app.debriefs import board as ops
 from app.errors import Conflict, DomainError, NotAllowed, NotFound
 from app.extensions import db
-from app.insights import embeddings, meaning, services
+from app.insights import embeddings, index, meaning, services
 from app.insights.models import LibraryDoc, LibraryVector, Withdrawal
 from app.insights.search import Filters, search
 from tests.insights.conftest import Library
@@ -24,6 +24,34 @@ needs_model = pytest.mark.skipif(not embeddings.available(), reason="the model i
 def test_publishing_makes_vectors_for_insights_and_notes(library: Library):
     docs = db.session.query(LibraryDoc).filter(LibraryDoc.kind != "theme").count()
     assert db.session.query(LibraryVector).count() == docs
+
+
+@needs_model
+def test_vectors_loaded_follow_the_library_without_reading_it_all_again(library: Library):
+    def state(loaded):  # type: ignore[no-untyped-def]
+        return loaded.ids.tolist(), loaded.insight.tolist(), loaded.programme.tolist()
+
+    prices_doc = db.session.query(LibraryDoc).filter_by(insight_id=library.prices.id).one()
+    value_doc = db.session.query(LibraryDoc).filter_by(insight_id=library.value.id).one()
+    db.session.query(LibraryVector).filter_by(doc_id=prices_doc.id).delete()
+    index.bump_generation(db.session)
+    db.session.commit()
+    first = meaning._vectors(db.session)
+    assert first is not None and prices_doc.id not in first.ids.tolist()
+    # A document goes (withdrawn), another's vector comes (made after publishing).
+    services.withdraw(
+        db.session, "insight", library.value.id, "Not ready", by=library.field.organiser
+    )
+    assert meaning.embed_missing(db.session) == 1
+    db.session.commit()
+    refreshed = meaning._vectors(db.session)
+    assert refreshed is not None and refreshed is not first
+    assert value_doc.id not in refreshed.ids.tolist()
+    assert prices_doc.id in refreshed.ids.tolist()
+    whole = meaning._refresh(db.session, refreshed.key, None)
+    assert state(refreshed) == state(whole)
+    assert (refreshed.index.matrix == whole.index.matrix).all()
+    assert meaning._vectors(db.session) is refreshed  # nothing changed: nothing read
 
 
 @needs_model
