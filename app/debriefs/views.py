@@ -206,12 +206,22 @@ def edit_insight_page(debrief_id: int, insight_id: int | None = None):  # type: 
 
 
 def _insight_form(
-    debrief: Debrief, insight: Insight | None, chosen: set[int], typed: dict[str, object]
+    debrief: Debrief,
+    insight: Insight | None,
+    chosen: set[int],
+    typed: dict[str, object],
+    ticked: dict[int, str] | None = None,
 ) -> str:
-    """The insight form with what was typed, and the earlier insights it may have heard before."""
+    """The insight form with what was typed, and the earlier insights it may have heard before:
+    those linked, those ticked (kept while the statement changes), then the most similar."""
     board = ops.load_board(db.session, debrief, user=current_user)
     statement = str(typed.get("statement") or "")
     linked = library.links_of(db.session, insight.id) if insight else []
+    if ticked is not None:
+        kept = [i for i, kind in ticked.items() if kind]
+        linked = library.in_library(db.session, kept)
+        for s in linked:
+            s.link = ticked[s.insight_id]
     known = {s.insight_id for s in linked}
     similar = library.heard_before(db.session, statement, programme_id=debrief.programme_id)
     return render_template(
@@ -237,7 +247,7 @@ def save_insight(debrief_id: int, insight_id: int | None = None) -> ResponseRetu
     if request.form.get("check"):  # "Check heard before" without JavaScript: nothing is saved
         debrief = services.get_debrief(db.session, debrief_id, user=current_user)
         insight = ops.find_insight(debrief, insight_id) if insight_id else None
-        return _insight_form(debrief, insight, set(_ids("evidence")), data)
+        return _insight_form(debrief, insight, set(_ids("evidence")), data, _links())
     links = _links()
 
     def work(debrief: Debrief) -> str:

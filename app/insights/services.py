@@ -271,6 +271,16 @@ def set_star(session: DbSession, insight_id: Any, *, user: User, on: bool) -> No
     session.flush()
 
 
+def in_library(session: DbSession, insight_ids: list[int]) -> list[Similar]:
+    """These insights as the library holds them (one withdrawn or unpublished is left out)."""
+    docs = session.scalars(
+        select(LibraryDoc.id)
+        .where(LibraryDoc.insight_id.in_(insight_ids))
+        .order_by(LibraryDoc.published_at.desc(), LibraryDoc.id.desc())
+    )
+    return _similar(session, [(doc_id, 1.0) for doc_id in docs])
+
+
 def starred(session: DbSession, user: User) -> list[Similar]:
     """My starred insights that the library still holds, the latest starred first."""
     rows = session.execute(

@@ -138,6 +138,25 @@ def test_writing_an_insight_shows_heard_before_and_links_it(client, library, fie
     assert "Confirms" in other and "Which pack is better value?" in other
 
 
+def test_checking_again_keeps_the_links_ticked(client, library, fieldwork):  # type: ignore[no-untyped-def]
+    client.sign_in(fieldwork.facilitator)
+    debrief = fieldwork.open_debrief(title="Next round")
+    db.session.commit()
+    ticked = {
+        "link_ids": str(library.value.id),
+        f"link_{library.value.id}": "contradicts",
+        "check": "1",
+        "evidence_sent": "1",
+        "version": debrief.version,
+    }
+    # The statement changes to something the ticked insight is not similar to: it stays.
+    page = client.form(f"/debriefs/{debrief.id}/insights", {**ticked, "statement": "Stairs"})
+    text = page.get_data(as_text=True)
+    assert "People could not tell which pack was better value" in text
+    assert f'name="link_{library.value.id}" value="contradicts" checked' in text
+    assert db.session.query(InsightLink).count() == 0
+
+
 def test_link_api_refuses_bad_kinds_and_strangers(client, library, fieldwork):  # type: ignore[no-untyped-def]
     debrief = fieldwork.open_debrief(title="Next round")
     new = ops.save_insight(db.session, debrief, {"statement": "New"}, user=fieldwork.facilitator)
