@@ -17,6 +17,7 @@ from app.db import utcnow
 from app.debriefs.board import load_board
 from app.debriefs.models import Action, Debrief, DebriefStatus, Insight, Placement
 from app.extensions import db
+from app.insights import embeddings, services
 from app.programmes.models import Activity, Programme
 from app.signups.models import Signup, SignupStatus
 
@@ -140,3 +141,17 @@ def test_demo_builds_the_schema_and_loads_on_an_empty_database(app, empty_databa
     assert result.exit_code == 0, result.output
     assert "Demo company loaded." in result.output
     assert [len(d.insights) for d in published()] == [5, 5, 5]
+
+
+@pytest.mark.skipif(not embeddings.available(), reason="the model is not installed")
+def test_heard_before_on_insight_pages_goes_both_ways(app, monkeypatch):
+    load(app, monkeypatch)
+    reader = db.session.scalars(select(User)).first()
+    insights = [i.id for d in published() for i in d.insights]
+    heard = {
+        i: {s.insight_id for s in services.insight_page(db.session, i, user=reader).heard_before}
+        for i in insights
+    }
+    pairs = {(a, b) for a, found in heard.items() for b in found}
+    assert len(pairs) >= 6  # the recurring findings find each other
+    assert {(b, a) for a, b in pairs} == pairs

@@ -222,10 +222,11 @@ class VectorIndex:
     def nearest(
         self, query: np.ndarray, k: int, *, exclude: np.ndarray | None = None
     ) -> list[tuple[int, float]]:
-        """The k (id, cosine) pairs most like query, best first, skipping rows marked in exclude."""
-        q = np.asarray(query, dtype=np.float32).reshape(DIMENSIONS)
-        q = (q / max(float(np.linalg.norm(q)), 1e-12)).astype(self.storage_dtype)
-        scores = (self._vectors @ q).astype(np.float32, copy=False)
+        """The k (id, cosine) pairs most like the query, best first, skipping rows marked in
+        exclude. Several queries (one per row) score each row by the closest of them."""
+        q = np.asarray(query, dtype=np.float32).reshape(-1, DIMENSIONS)
+        q = (q / np.maximum(np.linalg.norm(q, axis=1, keepdims=True), 1e-12)).T
+        scores = (self._vectors @ q.astype(self.storage_dtype)).max(axis=1).astype(np.float32)
         candidates = len(scores)
         if exclude is not None:
             exclude = np.asarray(exclude, dtype=bool)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -131,18 +132,29 @@ def nearest_docs(session: DbSession, text: str, *, k: int | None = None) -> list
 
 
 def similar_insights(
-    session: DbSession, text: str, *, other_than_programme: int | None, k: int = 5
+    session: DbSession,
+    text: str,
+    *,
+    other_than_programme: int | None,
+    k: int = 5,
+    evidence: Sequence[int] = (),
 ) -> list[tuple[int, float]]:
     """Insight documents from other programmes that say the same thing, most similar first.
 
     An insight is as close as its statement or the closest of its evidence notes: a statement
-    is a few words, and what customers said behind it carries much of its meaning.
+    is a few words, and what customers said behind it carries much of its meaning. For an
+    insight already in the library, pass its evidence notes' documents: their vectors are
+    compared with other statements too, so that A finds B whenever B finds A.
     """
     loaded = _vectors(session)
     if loaded is None or not len(loaded.index) or not text.strip():
         return []
     exclude = None if other_than_programme is None else loaded.programme == other_than_programme
     found = loaded.index.nearest(embeddings.encode([text])[0], NEAREST, exclude=exclude)
+    mine = np.flatnonzero(np.isin(loaded.ids, np.asarray(evidence, dtype=np.int64)))
+    if len(mine):
+        not_statements = ~loaded.insight if exclude is None else exclude | ~loaded.insight
+        found += loaded.index.nearest(loaded.index.matrix[mine], NEAREST, exclude=not_statements)
     rows = np.searchsorted(loaded.ids, [doc_id for doc_id, _ in found])
     best: dict[int, float] = {}
     near_notes: dict[int, float] = {}

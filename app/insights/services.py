@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -84,7 +85,10 @@ def insight_page(session: DbSession, insight_id: int, *, user: User) -> InsightP
     programme = session.get_one(Programme, doc.programme_id)
     theme = session.get(Theme, insight.theme_id) if insight.theme_id else None
     linked = links_of(session, insight.id)
-    similar = heard_before(session, insight.statement, programme_id=programme.id)
+    notes = select(LibraryDoc.id).where(LibraryDoc.note_id.in_([n.id for n in insight.evidence]))
+    similar = heard_before(
+        session, insight.statement, programme_id=programme.id, evidence=session.scalars(notes).all()
+    )
     known = {s.insight_id for s in linked}
     similar = [s for s in similar if s.insight_id not in known]
     backing = [*linked, *similar]
@@ -163,18 +167,27 @@ def _similar(session: DbSession, docs: list[tuple[int, float]]) -> list[Similar]
 
 
 def heard_before(
-    session: DbSession, text: str, *, programme_id: int | None, k: int = HEARD_BEFORE
+    session: DbSession,
+    text: str,
+    *,
+    programme_id: int | None,
+    k: int = HEARD_BEFORE,
+    evidence: Sequence[int] = (),
 ) -> list[Similar]:
     """Earlier insights from other programmes that say the same thing, most similar first.
 
-    By meaning when the model is present; otherwise by the words they share.
+    By meaning when the model is present (`evidence`: the library documents of an insight's
+    notes, see `meaning.similar_insights`); otherwise by the words they share.
     """
     text = text.strip()[:2000]
     if not text:
         return []
     if meaning.ready(session):
         return _similar(
-            session, meaning.similar_insights(session, text, other_than_programme=programme_id, k=k)
+            session,
+            meaning.similar_insights(
+                session, text, other_than_programme=programme_id, k=k, evidence=evidence
+            ),
         )
     words = sorted({w.lower() for w in WORD.findall(text) if len(w) > 3})[:30]
     if not words:
