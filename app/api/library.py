@@ -42,7 +42,7 @@ def result_json(result: SearchResult) -> dict[str, Any]:
         "query": result.filters.args(),
         "total": result.total,
         "documents": result.documents,
-        "facets_counted": result.facets_counted,
+        "more": result.more,
         "page": result.filters.page,
         "pages": result.pages,
         "meaning_used": result.meaning_used,

@@ -40,11 +40,14 @@ LIBRARY_SCHEMAS: dict[str, Any] = {
         {
             "query": {"type": "object"},
             "total": {**INT, "description": "results, an insight with its evidence counted once"},
-            "documents": {**INT, "description": "insights, themes and notes that matched"},
-            "facets_counted": {
+            "documents": {
                 **INT,
-                "description": "how many matches the facet counts are over: all of them, or "
-                "the best 1,000 when there are more",
+                "description": "insights, themes and notes that matched, up to 1,000",
+            },
+            "more": {
+                "type": "boolean",
+                "description": "more than 1,000 matched: documents and the facet counts are "
+                "of the best 1,000",
             },
             "page": INT,
             "pages": INT,

@@ -122,12 +122,18 @@ def ready(session: DbSession) -> bool:
     return loaded is not None and len(loaded.index) > 0
 
 
-def nearest_docs(session: DbSession, text: str, *, k: int | None = None) -> list[tuple[int, float]]:
-    """The k documents closest in meaning to the text (NEAREST by default), best first."""
+def nearest_docs(
+    session: DbSession, text: str, *, k: int = NEAREST, among: list[int] | None = None
+) -> list[tuple[int, float]]:
+    """The k documents closest in meaning to the text, best first: in the whole library, or
+    among the documents given."""
     loaded = _vectors(session)
     if loaded is None or not len(loaded.index) or not text.strip():
         return []
-    found = loaded.index.nearest(embeddings.encode([text])[0], k or NEAREST)
+    only = None
+    if among is not None:
+        only = np.flatnonzero(np.isin(loaded.ids, np.asarray(among, dtype=np.int64)))
+    found = loaded.index.nearest(embeddings.encode([text])[0], k, only=only)
     return [(doc_id, score) for doc_id, score in found if score >= RELATED]
 
 

@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any
 
 from markupsafe import Markup, escape
-from sqlalchemy import ColumnElement, Select, case, func, literal_column, select
+from sqlalchemy import ColumnElement, Select, case, select
 
 from app.db import DbSession
 from app.debriefs.models import insight_evidence
@@ -33,8 +33,8 @@ MAX_HITS = 400
 #: Facet counts are exact up to this many matches, and counted among the best ones beyond:
 #: counting tens of thousands of matches would make every broad search slow.
 FACET_SAMPLE = 1000
-#: With filters picked, how many of the nearest in meaning are checked against them.
-NEAREST_FILTERED = 1000
+#: How many of the nearest in meaning are checked against the dates and words left out.
+NEAREST_FILTERED = 200
 MAX_PAGE = MAX_HITS // PAGE_SIZE
 EVIDENCE_SHOWN = 3
 FACET_VALUES_SHOWN = 12
@@ -98,11 +98,12 @@ class SearchResult:
     filters: Filters
     groups: list[Group]
     total: int  #: results (an insight with its evidence counts once), over all pages
-    documents: int  #: insights, themes and notes that matched
+    #: Insights, themes and notes that matched, up to FACET_SAMPLE (and those only meaning found)
+    documents: int
     pages: int
     facets: dict[str, list[FacetValue]]
-    #: How many matches the facets are counted over: all, or the best FACET_SAMPLE of many.
-    facets_counted: int
+    #: More than FACET_SAMPLE matched: `documents` and the facet counts are of the best ones.
+    more: bool
     meaning_used: bool
     some_words: bool = False  #: nothing had every word, so these have some of them
 
@@ -178,14 +179,12 @@ def _matching(session: DbSession, query: Query, filters: Filters) -> Select[Any,
     )
 
 
-def _best(session: DbSession, query: Query, filters: Filters) -> tuple[Sequence[Any], int]:
-    """The best matches (as many as facets are counted over), and how many match in all."""
-    matching = _matching(session, query, filters)
-    best = session.execute(matching.limit(FACET_SAMPLE)).all()
-    if len(best) < FACET_SAMPLE:
-        return best, len(best)
-    everything = matching.order_by(None).with_only_columns(literal_column("1")).subquery()
-    return best, session.scalar(select(func.count()).select_from(everything)) or 0
+def _best(session: DbSession, query: Query, filters: Filters) -> tuple[Sequence[Any], bool]:
+    """The best matches, as many as facets are counted over, and whether there are more.
+    (Counting every match costs as much again as finding the best: PostgreSQL reads each
+    matching row from the table.)"""
+    best = session.execute(_matching(session, query, filters).limit(FACET_SAMPLE + 1)).all()
+    return best[:FACET_SAMPLE], len(best) > FACET_SAMPLE
 
 
 def search(session: DbSession, filters: Filters, *, page_size: int = PAGE_SIZE) -> SearchResult:
@@ -193,28 +192,27 @@ def search(session: DbSession, filters: Filters, *, page_size: int = PAGE_SIZE) 
     query = parse(filters.q)
     if query.empty and query.excluded:
         raise DomainError("Add a word to look for besides the ones to leave out.", field="q")
-    best, documents = _best(session, query, filters)
+    best, more = _best(session, query, filters)
     some_words = False
     if not best and len(query.groups) > 1:  # nothing has every word: any of them will do
         query, some_words = query.any_word(), True
-        best, documents = _best(session, query, filters)
+        best, more = _best(session, query, filters)
     ranked = [(r.doc_id, float(r.score)) for r in best[:MAX_HITS]]
-    keys: list[str] = [r.facet_keys for r in best]
+    counted: list[str] = [r.facet_keys for r in best]  # the documents whose facets are counted
     by_meaning = not query.empty and meaning.ready(session)
     if by_meaning:
         ranked, extra = _with_meaning(session, query, filters, ranked)
-        keys += extra
-        documents += len(extra)
+        counted += extra
     groups = _group(session, ranked, _leads(session, query, filters))
     shown = _page(session, query, groups[(filters.page - 1) * page_size : filters.page * page_size])
     return SearchResult(
         filters=filters,
         groups=shown,
         total=len(groups),
-        documents=documents,
+        documents=len(counted),
+        more=more,
         pages=max(1, -(-len(groups) // page_size)),
-        facets=_facets(session, filters, keys),
-        facets_counted=len(keys),
+        facets=_facets(session, filters, counted),
         meaning_used=by_meaning,
         some_words=some_words,
     )
@@ -225,11 +223,12 @@ def _with_meaning(
 ) -> tuple[list[tuple[int, float]], list[str]]:
     """Fuse the word ranking with the meaning ranking; also return the facet keys of the
     documents only meaning found."""
-    keys, dates = set(_keys(filters)), _dates(filters)
-    narrowed = bool(keys or dates or query.excluded)
-    # The nearest in the whole library, then those that pass the filters: with filters picked,
-    # look further so that enough remain.
-    near = meaning.nearest_docs(session, query.plain_text, k=NEAREST_FILTERED if narrowed else None)
+    keys, dates = _keys(filters), _dates(filters)
+    among = None
+    if keys:  # look only among the documents with the facets picked (the index knows them)
+        with_facets = backend(session).matching(Query(), keys).subquery()
+        among = list(session.scalars(select(with_facets.c.doc_id)))
+    near = meaning.nearest_docs(session, query.plain_text, k=NEAREST_FILTERED, among=among)
     if not near:
         return ranked, []
     wanted = select(LibraryDoc.id, LibraryDoc.facet_keys).where(
@@ -238,11 +237,7 @@ def _with_meaning(
     if query.excluded:
         leave_out = backend(session).matching(Query(groups=[query.excluded])).subquery()
         wanted = wanted.where(LibraryDoc.id.not_in(select(leave_out.c.doc_id)))
-    passed = {
-        doc_id: doc_keys
-        for doc_id, doc_keys in session.execute(wanted)
-        if keys <= set(doc_keys.split())
-    }
+    passed = {doc_id: doc_keys for doc_id, doc_keys in session.execute(wanted)}
     near = [(d, s) for d, s in near if d in passed][: meaning.NEAREST]
     fused: dict[int, float] = {}
     for ranking in (ranked, near):
@@ -332,10 +327,13 @@ def marked(snippet: str) -> Markup:
     return Markup(safe.replace(MARK_START, "<mark>").replace(MARK_END, "</mark>"))  # noqa: S704
 
 
-def _facets(session: DbSession, filters: Filters, keys: list[str]) -> dict[str, list[FacetValue]]:
-    """Counts of each facet's values among the matches (their facet keys), most common first."""
+def _facets(
+    session: DbSession, filters: Filters, counted: list[str]
+) -> dict[str, list[FacetValue]]:
+    """Counts of each facet's values among the matches (each one's facet keys), most common
+    first."""
     counts: dict[str, list[tuple[str, int]]] = {name: [] for name in FACETS}
-    for key, count in Counter(k for doc_keys in keys for k in doc_keys.split()).items():
+    for key, count in Counter(k for keys in counted for k in keys.split()).items():
         name, value = facet_of_key(key)
         if name in counts:
             counts[name].append((value, count))

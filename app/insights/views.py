@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from app.accounts.models import Role
 from app.errors import DomainError
 from app.extensions import db
+from app.insights import search as library_search
 from app.insights import services
 from app.insights.export import result_csv, result_qdpx
 from app.insights.search import FACET_LABELS, read_filters, search
@@ -41,6 +42,7 @@ def library():  # type: ignore[no-untyped-def]
         result=result,
         error=None,
         facet_labels=FACET_LABELS,
+        facet_sample=library_search.FACET_SAMPLE,
         can_export=can_export(),
     )
 

@@ -42,6 +42,14 @@ def test_search_page_marks_words_and_keeps_filters_in_the_url(client, reader, li
     assert 'name="channel" value="web"' in page  # a new search keeps the filter
 
 
+def test_page_says_when_counts_are_of_the_best_matches(client, reader, library, monkeypatch):  # type: ignore[no-untyped-def]
+    assert "the counts are of the best" not in client.get("/library?q=price").get_data(True)
+    monkeypatch.setattr("app.insights.search.FACET_SAMPLE", 2)
+    page = client.get("/library?q=price").get_data(as_text=True)
+    assert "Over 2 match: the counts are of the best 2." in page
+    assert client.get("/api/v1/library?q=price").get_json()["more"] is True
+
+
 def test_search_escapes_what_people_typed(client, reader, library, fieldwork):  # type: ignore[no-untyped-def]
     page = client.get('/library?q=<script>alert(1)</script>"').get_data(as_text=True)
     assert "<script>alert(1)" not in page and "&lt;script&gt;" in page
