@@ -43,10 +43,10 @@ def test_search_page_marks_words_and_keeps_filters_in_the_url(client, reader, li
 
 
 def test_page_says_when_counts_are_of_the_best_matches(client, reader, library, monkeypatch):  # type: ignore[no-untyped-def]
-    assert "the counts are of the best" not in client.get("/library?q=price").get_data(True)
+    assert "counts are of the best" not in client.get("/library?q=price").get_data(True)
     monkeypatch.setattr("app.insights.search.FACET_SAMPLE", 2)
     page = client.get("/library?q=price").get_data(as_text=True)
-    assert "Over 2 match: the counts are of the best 2." in page
+    assert "Over 2 match, so these counts are of the best ones." in page
     assert client.get("/api/v1/library?q=price").get_json()["more"] is True
 
 
