@@ -216,12 +216,10 @@ def _insight_form(
     those linked, those ticked (kept while the statement changes), then the most similar."""
     board = ops.load_board(db.session, debrief, user=current_user)
     statement = str(typed.get("statement") or "")
-    linked = library.links_of(db.session, insight.id) if insight else []
     if ticked is not None:
-        kept = [i for i, kind in ticked.items() if kind]
-        linked = library.in_library(db.session, kept)
-        for s in linked:
-            s.link = ticked[s.insight_id]
+        linked = library.ticked_links(db.session, ticked)
+    else:
+        linked = library.links_of(db.session, insight.id) if insight else []
     known = {s.insight_id for s in linked}
     similar = library.heard_before(db.session, statement, programme_id=debrief.programme_id)
     return render_template(

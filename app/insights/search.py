@@ -235,8 +235,7 @@ def _with_meaning(
         LibraryDoc.id.in_([d for d, _ in near]), *dates
     )
     if query.excluded:
-        leave_out = backend(session).matching(Query(groups=[query.excluded])).subquery()
-        wanted = wanted.where(LibraryDoc.id.not_in(select(leave_out.c.doc_id)))
+        wanted = wanted.where(_none_left_out(session, query))
     passed = {doc_id: doc_keys for doc_id, doc_keys in session.execute(wanted)}
     near = [(d, s) for d, s in near if d in passed][: meaning.NEAREST]
     fused: dict[int, float] = {}
@@ -252,10 +251,13 @@ def _leads(session: DbSession, query: Query, filters: Filters) -> list[ColumnEle
     """What an insight must meet to head its matching evidence: the dates, and none of the
     words left out. (It has the facets of all its evidence, so the facets picked hold.)"""
     conds = _dates(filters)
-    if not query.excluded:
-        return conds
+    return [*conds, _none_left_out(session, query)] if query.excluded else conds
+
+
+def _none_left_out(session: DbSession, query: Query) -> ColumnElement[bool]:
+    """The document has none of the words the query leaves out."""
     leave_out = backend(session).matching(Query(groups=[query.excluded])).subquery()
-    return [*conds, LibraryDoc.id.not_in(select(leave_out.c.doc_id))]
+    return LibraryDoc.id.not_in(select(leave_out.c.doc_id))
 
 
 def _group(

@@ -284,14 +284,16 @@ def set_star(session: DbSession, insight_id: Any, *, user: User, on: bool) -> No
     session.flush()
 
 
-def in_library(session: DbSession, insight_ids: list[int]) -> list[Similar]:
-    """These insights as the library holds them (one withdrawn or unpublished is left out)."""
+def ticked_links(session: DbSession, ticked: dict[int, str]) -> list[Similar]:
+    """The insights a facilitator ticked as confirmed or contradicted, as the library holds
+    them (one withdrawn or unpublished is left out), each with its tick."""
     docs = session.scalars(
         select(LibraryDoc.id)
-        .where(LibraryDoc.insight_id.in_(insight_ids))
+        .where(LibraryDoc.insight_id.in_([i for i, kind in ticked.items() if kind]))
         .order_by(LibraryDoc.published_at.desc(), LibraryDoc.id.desc())
     )
-    return _similar(session, [(doc_id, 1.0) for doc_id in docs])
+    found = _similar(session, [(doc_id, 1.0) for doc_id in docs])
+    return [replace(s, link=ticked[s.insight_id]) for s in found]
 
 
 def starred(session: DbSession, user: User) -> list[Similar]:
