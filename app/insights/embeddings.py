@@ -261,7 +261,7 @@ def to_bytes(vector: np.ndarray) -> bytes:
 
 
 def from_bytes(data: bytes) -> np.ndarray:
-    """The vector stored by to_bytes, as a writable float32 array."""
-    if len(data) != DIMENSIONS * 4:
-        raise ValueError(f"Expected {DIMENSIONS * 4} bytes, got {len(data)}.")
-    return np.frombuffer(data, dtype="<f4").astype(np.float32)
+    """The vectors stored by to_bytes (one, or several joined), as writable float32 rows."""
+    if not data or len(data) % (DIMENSIONS * 4):
+        raise ValueError(f"Expected a multiple of {DIMENSIONS * 4} bytes, got {len(data)}.")
+    return np.frombuffer(data, dtype="<f4").astype(np.float32).reshape(-1, DIMENSIONS)

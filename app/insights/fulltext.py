@@ -9,20 +9,27 @@ search (facet counts, grouping, paging) is shared SQL in `search.py`.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
     DDL,
+    BigInteger,
     ColumnElement,
     Select,
+    any_,
+    column,
     event,
     func,
+    literal,
     literal_column,
     select,
+    table,
     text,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Connection
 
 from app.db import DbSession
@@ -96,31 +103,39 @@ class Backend:
     dialect: str
 
     def matching(self, query: Query, keys: Sequence[str] = ()) -> Select[Any, Any]:
-        """Ids of the documents with the query's words and every facet key, with a relevance
-        score of the words (higher is better; 0 when there are none)."""
+        """The documents with the query's words and every facet key: `doc_id` and a relevance
+        `score` of the words (higher is better; 0 when there are none), selected from
+        library_docs, so that a caller can add its columns and conditions without a join."""
         if self.dialect == "sqlite":
             parts = [f"({query.fts5()})"] if not query.empty else []
             parts += [f'facet_keys:"{key}"' for key in keys]
+            fts = table("library_fts", column("rowid"))
             # bm25 is lower for better matches; titles count four times as much as bodies.
+            score: ColumnElement[Any] = literal_column("-bm25(library_fts, 4.0, 1.0, 0.0)")
             return (
-                select(
-                    literal_column("library_fts.rowid").label("doc_id"),
-                    literal_column("-bm25(library_fts, 4.0, 1.0, 0.0)").label("score"),
-                )
-                .select_from(text("library_fts"))
+                select(LibraryDoc.id.label("doc_id"), score.label("score"))
+                .select_from(fts.join(LibraryDoc, LibraryDoc.id == fts.c.rowid))
                 .where(text("library_fts MATCH :fts").bindparams(fts=" AND ".join(parts)))
             )
         vector: ColumnElement[Any] = literal_column("library_docs.search_vector")
         conds = []
-        score: ColumnElement[Any] = literal_column("0.0")
+        rank: ColumnElement[Any] = literal(0.0)
         if not query.empty:
             words = func.websearch_to_tsquery(literal_column("'lp_english'"), query.websearch())
             conds.append(vector.op("@@")(words))
-            score = func.ts_rank_cd(vector, words)
+            rank = func.ts_rank_cd(vector, words)
         if keys:
             facets = func.plainto_tsquery(literal_column("'simple'"), " ".join(keys))
             conds.append(vector.op("@@")(facets))
-        return select(LibraryDoc.id.label("doc_id"), score.label("score")).where(*conds)
+        return select(LibraryDoc.id.label("doc_id"), rank.label("score")).where(*conds)
+
+    def among(self, column: Any, ids: Sequence[int]) -> ColumnElement[bool]:
+        """column IN ids, with the ids as one parameter: hundreds of parameters cost more to
+        compile and send than the query takes to run."""
+        if self.dialect == "sqlite":
+            listed = func.json_each(json.dumps(list(ids))).table_valued("value")
+            return column.in_(select(listed.c.value))
+        return column == any_(literal(list(ids), ARRAY(BigInteger)))
 
     def snippets(self, session: DbSession, query: Query, doc_ids: list[int]) -> dict[int, str]:
         """A short passage of each document around its matching words, words marked."""

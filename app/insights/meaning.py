@@ -12,12 +12,13 @@ import logging
 import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import numpy as np
 from flask import Flask, current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
 from app.db import DbSession
@@ -43,12 +44,40 @@ log = logging.getLogger(__name__)
 class Loaded:
     key: tuple[str, int]  #: the database and library generation these vectors are from
     index: embeddings.VectorIndex
-    ids: np.ndarray  #: each row's document id
+    ids: np.ndarray  #: each row's document id, ascending
     insight: np.ndarray  #: True where the row is an insight
     programme: np.ndarray  #: each row's programme id
+    day: np.ndarray  #: each row's date (happened_on) as a day number (date.toordinal)
+    facet_keys: list[str]  #: each row's facet keys, as stored
+    #: Each row's first values as stored: a vector whose id was reused (SQLite hands out a
+    #: deleted document's id again) differs there, so it is read again, not kept.
+    head: np.ndarray
+    #: Row positions of the documents with each facet key: picking facets narrows a search
+    #: by meaning without asking the database.
+    with_key: dict[str, np.ndarray] = field(init=False)
+
+    def __post_init__(self) -> None:
+        positions: dict[str, list[int]] = {}
+        for row, keys in enumerate(self.facet_keys):
+            for key in keys.split():
+                positions.setdefault(key, []).append(row)
+        self.with_key = {key: np.array(rows, dtype=np.int64) for key, rows in positions.items()}
+
+    def rows_with(self, keys: Sequence[str], first: date | None, last: date | None) -> np.ndarray:
+        """Positions of the rows with every facet key given, within the dates."""
+        rows = np.arange(len(self.ids))
+        for key in keys:
+            rows = np.intersect1d(rows, self.with_key.get(key, rows[:0]), assume_unique=True)
+        if first is not None:
+            rows = rows[self.day[rows] >= first.toordinal()]
+        if last is not None:
+            rows = rows[self.day[rows] <= last.toordinal()]
+        return rows
 
 
 _loaded: Loaded | None = None
+_HEAD = 4  #: how many of a vector's first values tell a kept vector from a new one
+_CHUNK = 10_000  #: vectors read per query when only some are read
 
 
 def _vectors(session: DbSession) -> Loaded | None:
@@ -65,55 +94,61 @@ def _vectors(session: DbSession) -> Loaded | None:
 
 
 def _refresh(session: DbSession, key: tuple[str, int], before: Loaded | None) -> Loaded:
-    """The vectors there are now: those loaded before that are still there, and the new ones
-    read from the database (a publish adds hundreds; reading all 100,000 again takes seconds)."""
-    if before is None:
-        return _loaded_from(key, _vector_rows(session, None))
-    wanted = LibraryVector.model == embeddings.MODEL_NAME
-    now = np.array(session.scalars(select(LibraryVector.doc_id).where(wanted)).all(), np.int64)
-    keep = np.isin(before.ids, now)
-    new = np.setdiff1d(now, before.ids[keep])
+    """The vectors there are now, with what is known of their documents. Only the vectors not
+    held already are read: a publish adds hundreds, and reading all 100,000 takes seconds."""
+    docs = session.execute(
+        select(
+            LibraryVector.doc_id,
+            func.substr(LibraryVector.vector, 1, 4 * _HEAD),
+            LibraryDoc.kind,
+            LibraryDoc.programme_id,
+            LibraryDoc.happened_on,
+            LibraryDoc.facet_keys,
+        )
+        .join(LibraryDoc, LibraryDoc.id == LibraryVector.doc_id)
+        .where(LibraryVector.model == embeddings.MODEL_NAME)
+        .order_by(LibraryVector.doc_id)
+    ).all()
+    ids = np.array([d[0] for d in docs], dtype=np.int64)
+    head = np.frombuffer(b"".join(d[1] for d in docs), dtype="<f4").reshape(-1, _HEAD)
+    matrix = np.zeros((len(ids), embeddings.DIMENSIONS), dtype=np.float32)
+    held = np.zeros(len(ids), dtype=bool)
+    if before is not None and len(before.ids) and len(ids):
+        at = np.minimum(np.searchsorted(before.ids, ids), len(before.ids) - 1)
+        held = (before.ids[at] == ids) & (before.head[at] == head).all(axis=1)
+        matrix[held] = before.index.matrix[at[held]]
+    read = held.copy()  # a vector deleted since the first query is left out
+    fetched = _vector_bytes(session, None if before is None else ids[~held])
+    found = np.array([doc_id for doc_id, _ in fetched], dtype=np.int64)
+    rows = np.searchsorted(ids, found)
+    if len(rows):
+        matrix[rows] = embeddings.from_bytes(b"".join(v for _, v in fetched))
+        read[rows] = True
+    keep = np.flatnonzero(read)
+    return Loaded(
+        key=key,
+        index=embeddings.VectorIndex(ids[keep], matrix[keep]),
+        ids=ids[keep],
+        insight=np.array([d[2] == DocKind.INSIGHT for d in docs], dtype=np.bool_)[keep],
+        programme=np.array([d[3] for d in docs], dtype=np.int64)[keep],
+        day=np.array([d[4].toordinal() for d in docs], dtype=np.int64)[keep],
+        facet_keys=[docs[i][5] for i in keep.tolist()],
+        head=head[keep].copy(),
+    )
+
+
+def _vector_bytes(session: DbSession, doc_ids: np.ndarray | None) -> list[Any]:
+    """(document id, stored vector) of these documents, or of all."""
+    wanted = select(LibraryVector.doc_id, LibraryVector.vector).where(
+        LibraryVector.model == embeddings.MODEL_NAME
+    )
+    if doc_ids is None:
+        return list(session.execute(wanted))
     rows: list[Any] = []
-    for start in range(0, len(new), 10_000):
-        rows += _vector_rows(session, new[start : start + 10_000].tolist())
-    added = _loaded_from(key, rows)
-    ids = np.concatenate([before.ids[keep], added.ids])
-    order = np.argsort(ids, kind="stable")  # sorted ids: a row is found by binary search
-    matrix = np.concatenate([before.index.matrix[keep], added.index.matrix])[order]
-    return Loaded(
-        key=key,
-        index=embeddings.VectorIndex(ids[order], matrix),
-        ids=ids[order],
-        insight=np.concatenate([before.insight[keep], added.insight])[order],
-        programme=np.concatenate([before.programme[keep], added.programme])[order],
-    )
-
-
-def _vector_rows(session: DbSession, doc_ids: list[int] | None) -> list[Any]:
-    """Vectors with their document's kind and programme: of these documents, or all."""
-    wanted = select(
-        LibraryVector.doc_id, LibraryVector.vector, LibraryDoc.kind, LibraryDoc.programme_id
-    ).join(LibraryDoc, LibraryDoc.id == LibraryVector.doc_id)
-    wanted = wanted.where(LibraryVector.model == embeddings.MODEL_NAME)
-    if doc_ids is not None:
-        wanted = wanted.where(LibraryVector.doc_id.in_(doc_ids))
-    return list(session.execute(wanted.order_by(LibraryVector.doc_id)).all())
-
-
-def _loaded_from(key: tuple[str, int], rows: list[Any]) -> Loaded:
-    matrix = (
-        np.stack([embeddings.from_bytes(r.vector) for r in rows])
-        if rows
-        else np.zeros((0, embeddings.DIMENSIONS), dtype=np.float32)
-    )
-    ids = np.array([r.doc_id for r in rows], dtype=np.int64)
-    return Loaded(
-        key=key,
-        index=embeddings.VectorIndex(ids, matrix),
-        ids=ids,
-        insight=np.array([r.kind == DocKind.INSIGHT for r in rows], dtype=np.bool_),
-        programme=np.array([r.programme_id for r in rows], dtype=np.int64),
-    )
+    for start in range(0, len(doc_ids), _CHUNK):
+        chunk = doc_ids[start : start + _CHUNK].tolist()
+        rows += session.execute(wanted.where(LibraryVector.doc_id.in_(chunk)))
+    return rows
 
 
 def ready(session: DbSession) -> bool:
@@ -122,19 +157,35 @@ def ready(session: DbSession) -> bool:
     return loaded is not None and len(loaded.index) > 0
 
 
+@dataclass(frozen=True)
+class Near:
+    doc_id: int
+    score: float
+    facet_keys: str
+
+
 def nearest_docs(
-    session: DbSession, text: str, *, k: int = NEAREST, among: list[int] | None = None
-) -> list[tuple[int, float]]:
-    """The k documents closest in meaning to the text, best first: in the whole library, or
-    among the documents given."""
+    session: DbSession,
+    text: str,
+    *,
+    k: int = NEAREST,
+    keys: Sequence[str] = (),
+    first: date | None = None,
+    last: date | None = None,
+) -> list[Near]:
+    """The k documents closest in meaning to the text, best first, among those with every
+    facet key given and within the dates."""
     loaded = _vectors(session)
     if loaded is None or not len(loaded.index) or not text.strip():
         return []
-    only = None
-    if among is not None:
-        only = np.flatnonzero(np.isin(loaded.ids, np.asarray(among, dtype=np.int64)))
+    only = loaded.rows_with(keys, first, last) if keys or first or last else None
     found = loaded.index.nearest(embeddings.encode([text])[0], k, only=only)
-    return [(doc_id, score) for doc_id, score in found if score >= RELATED]
+    rows = np.searchsorted(loaded.ids, [doc_id for doc_id, _ in found])
+    return [
+        Near(doc_id, score, loaded.facet_keys[row])
+        for (doc_id, score), row in zip(found, rows, strict=True)
+        if score >= RELATED
+    ]
 
 
 def similar_insights(

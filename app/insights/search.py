@@ -9,13 +9,13 @@ are evidence of, so an insight comes first with its evidence beneath it.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from markupsafe import Markup, escape
-from sqlalchemy import ColumnElement, Select, case, select
+from sqlalchemy import ColumnElement, Select, case, literal, select
 
 from app.db import DbSession
 from app.debriefs.models import insight_evidence
@@ -33,7 +33,7 @@ MAX_HITS = 400
 #: Facet counts are exact up to this many matches, and counted among the best ones beyond:
 #: counting tens of thousands of matches would make every broad search slow.
 FACET_SAMPLE = 1000
-#: How many of the nearest in meaning are checked against the dates and words left out.
+#: How many of the nearest in meaning are checked against the words a query leaves out.
 NEAREST_FILTERED = 200
 MAX_PAGE = MAX_HITS // PAGE_SIZE
 EVIDENCE_SHOWN = 3
@@ -159,23 +159,26 @@ def _keys(filters: Filters) -> list[str]:
 
 
 def _matching(session: DbSession, query: Query, filters: Filters) -> Select[Any, Any, Any]:
-    """Matching documents' ids, scores and facet keys, best first."""
+    """Matching documents' ids, scores, facet keys and notes, best first."""
     keys, dates = _keys(filters), _dates(filters)
+    if query.empty and not keys:
+        found = select(LibraryDoc.id.label("doc_id"), literal(0.0).label("score"))
+    else:
+        found = backend(session).matching(query, keys)
+    doc_id = found.selected_columns.doc_id
     if query.empty:  # no words: the newest insights
-        newest: Select[Any, Any, Any] = select(
-            LibraryDoc.id.label("doc_id"), LibraryDoc.id.label("score"), LibraryDoc.facet_keys
-        ).where(LibraryDoc.kind == DocKind.INSIGHT, *dates)
-        if keys:
-            found = backend(session).matching(query, keys).subquery("found")
-            newest = newest.join(found, found.c.doc_id == LibraryDoc.id)
-        return newest.order_by(LibraryDoc.published_at.desc(), LibraryDoc.id.desc())
-    found = backend(session).matching(query, keys).subquery("found")
-    score = (found.c.score * KIND_WEIGHT).label("score")
+        return (
+            found.with_only_columns(
+                doc_id, literal(0.0).label("score"), LibraryDoc.facet_keys, LibraryDoc.note_id
+            )
+            .where(LibraryDoc.kind == DocKind.INSIGHT, *dates)
+            .order_by(LibraryDoc.published_at.desc(), LibraryDoc.id.desc())
+        )
+    score = (found.selected_columns.score * KIND_WEIGHT).label("score")
     return (
-        select(found.c.doc_id, score, LibraryDoc.facet_keys)
-        .join(LibraryDoc, LibraryDoc.id == found.c.doc_id)
+        found.with_only_columns(doc_id, score, LibraryDoc.facet_keys, LibraryDoc.note_id)
         .where(*dates)
-        .order_by(score.desc(), found.c.doc_id.desc())
+        .order_by(score.desc(), LibraryDoc.id.desc())
     )
 
 
@@ -198,12 +201,13 @@ def search(session: DbSession, filters: Filters, *, page_size: int = PAGE_SIZE) 
         query, some_words = query.any_word(), True
         best, more = _best(session, query, filters)
     ranked = [(r.doc_id, float(r.score)) for r in best[:MAX_HITS]]
+    note_of = {r.doc_id: r.note_id for r in best[:MAX_HITS]}
     counted: list[str] = [r.facet_keys for r in best]  # the documents whose facets are counted
     by_meaning = not query.empty and meaning.ready(session)
     if by_meaning:
         ranked, extra = _with_meaning(session, query, filters, ranked)
         counted += extra
-    groups = _group(session, ranked, _leads(session, query, filters))
+    groups = _group(session, query, filters, ranked, note_of)
     shown = _page(session, query, groups[(filters.page - 1) * page_size : filters.page * page_size])
     return SearchResult(
         filters=filters,
@@ -222,72 +226,58 @@ def _with_meaning(
     session: DbSession, query: Query, filters: Filters, ranked: list[tuple[int, float]]
 ) -> tuple[list[tuple[int, float]], list[str]]:
     """Fuse the word ranking with the meaning ranking; also return the facet keys of the
-    documents only meaning found."""
-    keys, dates = _keys(filters), _dates(filters)
-    among = None
-    if keys:  # look only among the documents with the facets picked (the index knows them)
-        with_facets = backend(session).matching(Query(), keys).subquery()
-        among = list(session.scalars(select(with_facets.c.doc_id)))
-    near = meaning.nearest_docs(session, query.plain_text, k=NEAREST_FILTERED, among=among)
-    if not near:
-        return ranked, []
-    wanted = select(LibraryDoc.id, LibraryDoc.facet_keys).where(
-        LibraryDoc.id.in_([d for d, _ in near]), *dates
+    documents only meaning found. Meaning looks only among the documents with the facets
+    and dates picked (the vectors in memory know them)."""
+    near = meaning.nearest_docs(
+        session,
+        query.plain_text,
+        k=NEAREST_FILTERED if query.excluded else meaning.NEAREST,
+        keys=_keys(filters),
+        first=filters.date_from,
+        last=filters.date_to,
     )
-    if query.excluded:
-        wanted = wanted.where(_none_left_out(session, query))
-    passed = {doc_id: doc_keys for doc_id, doc_keys in session.execute(wanted)}
-    near = [(d, s) for d, s in near if d in passed][: meaning.NEAREST]
+    barred = _with_words_left_out(session, query, [n.doc_id for n in near])
+    near = [n for n in near if n.doc_id not in barred][: meaning.NEAREST]
     fused: dict[int, float] = {}
-    for ranking in (ranked, near):
+    for ranking in (ranked, [(n.doc_id, n.score) for n in near]):
         for rank, (doc_id, _score) in enumerate(ranking):
             fused[doc_id] = fused.get(doc_id, 0.0) + 1.0 / (RRF_K + rank)
     by_words = {d for d, _ in ranked}
-    extra = [passed[d] for d, _ in near if d not in by_words]
+    extra = [n.facet_keys for n in near if n.doc_id not in by_words]
     return sorted(fused.items(), key=lambda item: (-item[1], -item[0])), extra
 
 
-def _leads(session: DbSession, query: Query, filters: Filters) -> list[ColumnElement[bool]]:
-    """What an insight must meet to head its matching evidence: the dates, and none of the
-    words left out. (It has the facets of all its evidence, so the facets picked hold.)"""
-    conds = _dates(filters)
-    return [*conds, _none_left_out(session, query)] if query.excluded else conds
-
-
-def _none_left_out(session: DbSession, query: Query) -> ColumnElement[bool]:
-    """The document has none of the words the query leaves out."""
-    leave_out = backend(session).matching(Query(groups=[query.excluded])).subquery()
-    return LibraryDoc.id.not_in(select(leave_out.c.doc_id))
+def _with_words_left_out(session: DbSession, query: Query, doc_ids: Collection[int]) -> set[int]:
+    """Those of the documents that have a word the query leaves out."""
+    if not query.excluded or not doc_ids:
+        return set()
+    found = backend(session)
+    left_out = found.matching(Query(groups=[query.excluded]))
+    return set(session.scalars(left_out.where(found.among(LibraryDoc.id, list(doc_ids)))))
 
 
 def _group(
-    session: DbSession, ranked: list[tuple[int, float]], leads: list[ColumnElement[bool]]
+    session: DbSession,
+    query: Query,
+    filters: Filters,
+    ranked: list[tuple[int, float]],
+    note_of: dict[int, int | None],
 ) -> list[tuple[int, list[int]]]:
     """Insights first, each with its matching evidence; themes and other notes on their own.
     Ids only: just the page shown is loaded whole."""
     if not ranked:
         return []
     ids = [d for d, _ in ranked]
-    note_of = {
-        doc_id: note_id
-        for doc_id, note_id in session.execute(
-            select(LibraryDoc.id, LibraryDoc.note_id).where(LibraryDoc.id.in_(ids))
+    unknown = [d for d in ids if d not in note_of]  # found by meaning alone
+    if unknown:
+        known = select(LibraryDoc.id, LibraryDoc.note_id).where(
+            backend(session).among(LibraryDoc.id, unknown)
         )
-        if note_id is not None
-    }
-    owners_of: dict[int, list[int]] = {}
-    if note_of:
-        rows = session.execute(
-            select(insight_evidence.c.note_id, LibraryDoc.id)
-            .join(LibraryDoc, LibraryDoc.insight_id == insight_evidence.c.insight_id)
-            .where(insight_evidence.c.note_id.in_(note_of.values()), *leads)
-            .order_by(LibraryDoc.id)
-        )
-        for note_id, insight_doc in rows:
-            owners_of.setdefault(note_id, []).append(insight_doc)
+        note_of = {**note_of, **{d: n for d, n in session.execute(known)}}
+    owners_of = _owners(session, query, filters, {n for d in ids if (n := note_of.get(d))})
     groups: dict[int, list[int]] = {}
     for doc_id in ids:
-        owners = owners_of.get(note_of.get(doc_id, 0), [])
+        owners = owners_of.get(note_of.get(doc_id) or 0, [])
         if not owners:
             groups.setdefault(doc_id, [])
             continue
@@ -297,11 +287,43 @@ def _group(
     return list(groups.items())
 
 
+def _owners(
+    session: DbSession, query: Query, filters: Filters, notes: set[int]
+) -> dict[int, list[int]]:
+    """The documents of the insights each note is evidence of, in order, that may head it:
+    within the dates and with none of the words left out (an insight has the facets of all
+    its evidence, so the facets picked hold)."""
+    if not notes:
+        return {}
+    among = backend(session).among
+    # Two lookups by index: as one join, PostgreSQL may scan every insight to merge them.
+    links = session.execute(
+        select(insight_evidence.c.note_id, insight_evidence.c.insight_id).where(
+            among(insight_evidence.c.note_id, sorted(notes))
+        )
+    ).all()
+    doc_of = {
+        insight_id: doc_id
+        for doc_id, insight_id in session.execute(
+            select(LibraryDoc.id, LibraryDoc.insight_id).where(
+                among(LibraryDoc.insight_id, sorted({i for _, i in links})), *_dates(filters)
+            )
+        )
+    }
+    barred = _with_words_left_out(session, query, set(doc_of.values()))
+    owners_of: dict[int, list[int]] = {}
+    for note_id, insight_id in sorted(links, key=lambda link: doc_of.get(link[1], 0)):
+        if (doc_id := doc_of.get(insight_id)) is not None and doc_id not in barred:
+            owners_of.setdefault(note_id, []).append(doc_id)
+    return owners_of
+
+
 def _page(session: DbSession, query: Query, page: list[tuple[int, list[int]]]) -> list[Group]:
     """The groups shown, loaded whole, with snippets of the matching words marked and
     programme names."""
     wanted = {d for lead, evidence in page for d in (lead, *evidence)}
-    docs = {d.id: d for d in session.scalars(select(LibraryDoc).where(LibraryDoc.id.in_(wanted)))}
+    in_page = backend(session).among(LibraryDoc.id, sorted(wanted))
+    docs = {d.id: d for d in session.scalars(select(LibraryDoc).where(in_page))}
     groups = [
         Group(lead=Hit(docs[lead]), evidence=[Hit(docs[d]) for d in evidence if d in docs])
         for lead, evidence in page
@@ -309,15 +331,9 @@ def _page(session: DbSession, query: Query, page: list[tuple[int, list[int]]]) -
     ]
     hits = [h for g in groups for h in (g.lead, *g.evidence)]
     snippets = backend(session).snippets(session, query, [h.doc.id for h in hits])
-    titles = dict(
-        session.execute(
-            select(Programme.id, Programme.title).where(
-                Programme.id.in_({h.doc.programme_id for h in hits})
-            )
-        ).all()
-    )
+    titles = _programme_labels(session, [str(h.doc.programme_id) for h in hits])
     for hit in hits:
-        hit.programme = titles.get(hit.doc.programme_id, "")
+        hit.programme = titles.get(str(hit.doc.programme_id), "")
         if hit.doc.id in snippets:
             hit.snippet = marked(snippets[hit.doc.id])
     return groups
@@ -335,7 +351,7 @@ def _facets(
     """Counts of each facet's values among the matches (each one's facet keys), most common
     first."""
     counts: dict[str, list[tuple[str, int]]] = {name: [] for name in FACETS}
-    for key, count in Counter(k for keys in counted for k in keys.split()).items():
+    for key, count in Counter(" ".join(counted).split()).items():
         name, value = facet_of_key(key)
         if name in counts:
             counts[name].append((value, count))
@@ -352,7 +368,9 @@ def _facets(
 
 def _programme_labels(session: DbSession, ids: list[str]) -> dict[str, str]:
     wanted = [int(i) for i in ids if i.isdecimal() and len(i) < 10]
-    rows = session.execute(select(Programme.id, Programme.title).where(Programme.id.in_(wanted)))
+    rows = session.execute(
+        select(Programme.id, Programme.title).where(backend(session).among(Programme.id, wanted))
+    )
     return {str(pid): title for pid, title in rows}
 
 

@@ -117,9 +117,12 @@ def test_vector_bytes_round_trip() -> None:
     vector = _random_unit(np.random.default_rng(10), 1)[0]
     data = to_bytes(vector)
     assert len(data) == DIMENSIONS * 4
-    np.testing.assert_array_equal(from_bytes(data), vector)
-    with pytest.raises(ValueError, match="bytes"):
-        from_bytes(data[:-4])
+    np.testing.assert_array_equal(from_bytes(data), [vector])
+    other = _random_unit(np.random.default_rng(11), 1)[0]
+    np.testing.assert_array_equal(from_bytes(data + to_bytes(other)), [vector, other])
+    for bad in (data[:-4], data + data[:4], b""):
+        with pytest.raises(ValueError, match="bytes"):
+            from_bytes(bad)
 
 
 @pytest.fixture

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from app.debriefs import board as ops
 from app.errors import Conflict, DomainError, NotAllowed, NotFound
 from app.extensions import db
 from app.insights import embeddings, index, meaning, services
-from app.insights.models import LibraryDoc, LibraryVector, Withdrawal
+from app.insights.models import LibraryDoc, LibraryVector, Withdrawal, facet_key
 from app.insights.search import Filters, search
 from tests.insights.conftest import Library
 
@@ -29,7 +31,8 @@ def test_publishing_makes_vectors_for_insights_and_notes(library: Library):
 @needs_model
 def test_vectors_loaded_follow_the_library_without_reading_it_all_again(library: Library):
     def state(loaded):  # type: ignore[no-untyped-def]
-        return loaded.ids.tolist(), loaded.insight.tolist(), loaded.programme.tolist()
+        columns = (loaded.ids, loaded.insight, loaded.programme, loaded.day, loaded.head)
+        return [c.tolist() for c in columns], loaded.facet_keys
 
     prices_doc = db.session.query(LibraryDoc).filter_by(insight_id=library.prices.id).one()
     value_doc = db.session.query(LibraryDoc).filter_by(insight_id=library.value.id).one()
@@ -52,6 +55,50 @@ def test_vectors_loaded_follow_the_library_without_reading_it_all_again(library:
     assert state(refreshed) == state(whole)
     assert (refreshed.index.matrix == whole.index.matrix).all()
     assert meaning._vectors(db.session) is refreshed  # nothing changed: nothing read
+
+
+@needs_model
+def test_vectors_of_documents_made_again_are_read_again(library: Library):
+    """Publishing again makes a debrief's documents anew; on SQLite they may get the ids of
+    the ones they replace, and their new vectors must still replace the old."""
+    first = meaning._vectors(db.session)
+    assert first is not None
+    library.value.statement = "Shoppers want trolleys that steer straight"
+    index.index_debrief(db.session, library.later)
+    index.bump_generation(db.session)
+    assert meaning.embed_missing(db.session) > 0
+    db.session.commit()
+    refreshed = meaning._vectors(db.session)
+    assert refreshed is not None
+    whole = meaning._refresh(db.session, refreshed.key, None)
+    assert refreshed.ids.tolist() == whole.ids.tolist()
+    assert refreshed.facet_keys == whole.facet_keys
+    assert (refreshed.index.matrix == whole.index.matrix).all()
+    found = meaning.nearest_docs(db.session, "trolleys that steer straight", k=1)
+    value_doc = db.session.query(LibraryDoc).filter_by(insight_id=library.value.id).one()
+    assert [n.doc_id for n in found] == [value_doc.id]
+
+
+@needs_model
+def test_meaning_looks_only_among_documents_with_the_facets_and_dates_picked(library: Library):
+    docs = db.session.query(LibraryDoc).filter(LibraryDoc.kind != "theme").all()
+    digital = facet_key("department", "Digital")
+    assert 0 < sum(digital in d.facet_keys.split() for d in docs) < len(docs)
+    found = meaning.nearest_docs(db.session, "prices per kilo", k=10, keys=[digital])
+    by_id = {d.id: d for d in docs}
+    assert found and all(digital in by_id[n.doc_id].facet_keys.split() for n in found)
+    assert all(n.facet_keys == by_id[n.doc_id].facet_keys for n in found)
+    latest = max(docs, key=lambda d: d.happened_on)
+    day = latest.happened_on
+    later = meaning.nearest_docs(db.session, latest.title, k=10, first=day)
+    assert latest.id in [n.doc_id for n in later]
+    assert all(by_id[n.doc_id].happened_on >= day for n in later)
+    before = meaning.nearest_docs(db.session, latest.title, k=10, last=day - timedelta(days=1))
+    assert latest.id not in [n.doc_id for n in before]
+    after = meaning.nearest_docs(db.session, latest.title, first=day + timedelta(days=1))
+    assert after == []
+    nowhere = meaning.nearest_docs(db.session, "prices", keys=[facet_key("tag", "no such")])
+    assert nowhere == []
 
 
 @needs_model
