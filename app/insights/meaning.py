@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -36,6 +36,7 @@ SAME_THING = 0.5
 RELATED = 0.25
 NEAREST = 50
 _thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="embed")
+_encoding = ThreadPoolExecutor(max_workers=2, thread_name_prefix="encode")
 _lock = threading.Lock()
 log = logging.getLogger(__name__)
 
@@ -67,7 +68,9 @@ class Loaded:
         """Positions of the rows with every facet key given, within the dates."""
         rows = np.arange(len(self.ids))
         for key in keys:
-            rows = np.intersect1d(rows, self.with_key.get(key, rows[:0]), assume_unique=True)
+            having = np.zeros(len(self.ids), dtype=bool)
+            having[self.with_key.get(key, rows[:0])] = True
+            rows = rows[having[rows]]
         if first is not None:
             rows = rows[self.day[rows] >= first.toordinal()]
         if last is not None:
@@ -157,6 +160,12 @@ def ready(session: DbSession) -> bool:
     return loaded is not None and len(loaded.index) > 0
 
 
+def start_encoding(text: str) -> Future[np.ndarray]:
+    """The text's vector, made on another thread: a search starts it before its full-text
+    query so that the two overlap (NumPy and the database drivers let go of the GIL)."""
+    return _encoding.submit(lambda: embeddings.encode([text])[0])
+
+
 @dataclass(frozen=True)
 class Near:
     doc_id: int
@@ -172,14 +181,16 @@ def nearest_docs(
     keys: Sequence[str] = (),
     first: date | None = None,
     last: date | None = None,
+    encoding: Future[np.ndarray] | None = None,
 ) -> list[Near]:
-    """The k documents closest in meaning to the text, best first, among those with every
-    facet key given and within the dates."""
+    """The k documents closest in meaning to the text (or to its vector, if its encoding was
+    started), best first, among those with every facet key given and within the dates."""
     loaded = _vectors(session)
     if loaded is None or not len(loaded.index) or not text.strip():
         return []
     only = loaded.rows_with(keys, first, last) if keys or first or last else None
-    found = loaded.index.nearest(embeddings.encode([text])[0], k, only=only)
+    vector = encoding.result() if encoding else embeddings.encode([text])[0]
+    found = loaded.index.nearest(vector, k, only=only)
     rows = np.searchsorted(loaded.ids, [doc_id for doc_id, _ in found])
     return [
         Near(doc_id, score, loaded.facet_keys[row])

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -195,6 +196,9 @@ def search(session: DbSession, filters: Filters, *, page_size: int = PAGE_SIZE) 
     query = parse(filters.q)
     if query.empty and query.excluded:
         raise DomainError("Add a word to look for besides the ones to leave out.", field="q")
+    # Meaning's query vector is made while the database finds the words.
+    by_meaning = not query.empty and meaning.ready(session)
+    encoding = meaning.start_encoding(query.plain_text) if by_meaning else None
     best, more = _best(session, query, filters)
     some_words = False
     if not best and len(query.groups) > 1:  # nothing has every word: any of them will do
@@ -203,9 +207,8 @@ def search(session: DbSession, filters: Filters, *, page_size: int = PAGE_SIZE) 
     ranked = [(r.doc_id, float(r.score)) for r in best[:MAX_HITS]]
     note_of = {r.doc_id: r.note_id for r in best[:MAX_HITS]}
     counted: list[str] = [r.facet_keys for r in best]  # the documents whose facets are counted
-    by_meaning = not query.empty and meaning.ready(session)
-    if by_meaning:
-        ranked, extra = _with_meaning(session, query, filters, ranked)
+    if encoding:
+        ranked, extra = _with_meaning(session, query, filters, ranked, encoding)
         counted += extra
     groups = _group(session, query, filters, ranked, note_of)
     shown = _page(session, query, groups[(filters.page - 1) * page_size : filters.page * page_size])
@@ -223,7 +226,11 @@ def search(session: DbSession, filters: Filters, *, page_size: int = PAGE_SIZE) 
 
 
 def _with_meaning(
-    session: DbSession, query: Query, filters: Filters, ranked: list[tuple[int, float]]
+    session: DbSession,
+    query: Query,
+    filters: Filters,
+    ranked: list[tuple[int, float]],
+    encoding: Future[Any],
 ) -> tuple[list[tuple[int, float]], list[str]]:
     """Fuse the word ranking with the meaning ranking; also return the facet keys of the
     documents only meaning found. Meaning looks only among the documents with the facets
@@ -235,6 +242,7 @@ def _with_meaning(
         keys=_keys(filters),
         first=filters.date_from,
         last=filters.date_to,
+        encoding=encoding,
     )
     barred = _with_words_left_out(session, query, [n.doc_id for n in near])
     near = [n for n in near if n.doc_id not in barred][: meaning.NEAREST]
