@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 
 from app.accounts.models import Role
@@ -152,3 +156,14 @@ def test_mail_goes_through_smtp_when_configured(app, monkeypatch):
 def test_the_pdf_worker_needs_a_queue(app):
     result = app.test_cli_runner().invoke(args=["reports", "worker", "--burst"])
     assert result.exit_code == 2 and "Set REDIS_URL" in result.output
+
+
+def test_the_served_app_keeps_its_start_up_objects_out_of_garbage_collection(tmp_path):
+    env = {**os.environ, "SECRET_KEY": "s" * 40, "INSTANCE_PATH": str(tmp_path)}
+    env.pop("DATABASE_URL", None)
+    script = "import gc, wsgi; print(gc.get_freeze_count(), len(gc.get_objects()))"
+    out = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+    )
+    frozen, tracked = map(int, out.stdout.split())
+    assert frozen > 50_000 and tracked < frozen // 10
