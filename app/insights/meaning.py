@@ -120,13 +120,16 @@ def _refresh(session: DbSession, key: tuple[str, int], before: Loaded | None) ->
         at = np.minimum(np.searchsorted(before.ids, ids), len(before.ids) - 1)
         held = (before.ids[at] == ids) & (before.head[at] == head).all(axis=1)
         matrix[held] = before.index.matrix[at[held]]
-    read = held.copy()  # a vector deleted since the first query is left out
+    # Only vectors of the documents read above: one added or deleted meanwhile is left out.
+    read = held.copy()
     fetched = _vector_bytes(session, None if before is None else ids[~held])
     found = np.array([doc_id for doc_id, _ in fetched], dtype=np.int64)
-    rows = np.searchsorted(ids, found)
-    if len(rows):
-        matrix[rows] = embeddings.from_bytes(b"".join(v for _, v in fetched))
-        read[rows] = True
+    if len(found) and len(ids):
+        rows = np.minimum(np.searchsorted(ids, found), len(ids) - 1)
+        known = ids[rows] == found
+        vectors = embeddings.from_bytes(b"".join(v for _, v in fetched))
+        matrix[rows[known]] = vectors[known]
+        read[rows[known]] = True
     keep = np.flatnonzero(read)
     return Loaded(
         key=key,

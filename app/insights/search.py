@@ -159,25 +159,21 @@ def _keys(filters: Filters) -> list[str]:
     return [facet_key(name, value) for name, value in filters.picked.items()]
 
 
-def _matching(session: DbSession, query: Query, filters: Filters) -> Select[Any, Any, Any]:
+def _matching(session: DbSession, query: Query, filters: Filters) -> Select[Any, Any, Any, Any]:
     """Matching documents' ids, scores, facet keys and notes, best first."""
     keys, dates = _keys(filters), _dates(filters)
-    if query.empty and not keys:
-        found = select(LibraryDoc.id.label("doc_id"), literal(0.0).label("score"))
-    else:
-        found = backend(session).matching(query, keys)
-    doc_id = found.selected_columns.doc_id
+    columns = (LibraryDoc.id.label("doc_id"), LibraryDoc.facet_keys, LibraryDoc.note_id)
     if query.empty:  # no words: the newest insights
+        found = backend(session).matching(query, keys) if keys else select(LibraryDoc.id)
         return (
-            found.with_only_columns(
-                doc_id, literal(0.0).label("score"), LibraryDoc.facet_keys, LibraryDoc.note_id
-            )
+            found.with_only_columns(*columns, literal(0.0).label("score"))
             .where(LibraryDoc.kind == DocKind.INSIGHT, *dates)
             .order_by(LibraryDoc.published_at.desc(), LibraryDoc.id.desc())
         )
+    found = backend(session).matching(query, keys)
     score = (found.selected_columns.score * KIND_WEIGHT).label("score")
     return (
-        found.with_only_columns(doc_id, score, LibraryDoc.facet_keys, LibraryDoc.note_id)
+        found.with_only_columns(*columns, score)
         .where(*dates)
         .order_by(score.desc(), LibraryDoc.id.desc())
     )
@@ -259,9 +255,9 @@ def _with_words_left_out(session: DbSession, query: Query, doc_ids: Collection[i
     """Those of the documents that have a word the query leaves out."""
     if not query.excluded or not doc_ids:
         return set()
-    found = backend(session)
-    left_out = found.matching(Query(groups=[query.excluded]))
-    return set(session.scalars(left_out.where(found.among(LibraryDoc.id, list(doc_ids)))))
+    fts = backend(session)
+    left_out = fts.matching(Query(groups=[query.excluded]))
+    return set(session.scalars(left_out.where(fts.among(LibraryDoc.id, list(doc_ids)))))
 
 
 def _group(
@@ -310,6 +306,8 @@ def _owners(
             among(insight_evidence.c.note_id, sorted(notes))
         )
     ).all()
+    if not links:
+        return {}
     doc_of = {
         insight_id: doc_id
         for doc_id, insight_id in session.execute(
