@@ -207,8 +207,10 @@ class VectorIndex:
         matrix = np.array(vectors, dtype=np.float32).reshape(-1, DIMENSIONS)
         if len(matrix) != len(self._ids):
             raise ValueError(f"{len(self._ids)} ids but {len(matrix)} vectors.")
-        # Unit rows once here, so a query's dot products are its cosine similarities.
-        matrix /= np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
+        # Unit rows once here, so a query's dot products are its cosine similarities (einsum:
+        # the row norms without a squared copy of the whole matrix).
+        norms = np.sqrt(np.einsum("ij,ij->i", matrix, matrix))
+        matrix /= np.maximum(norms, 1e-12)[:, None]
         self._vectors = matrix.astype(self.storage_dtype, copy=False)
 
     def __len__(self) -> int:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
@@ -120,20 +120,18 @@ def _refresh(session: DbSession, key: tuple[str, int], before: Loaded | None) ->
         at = np.minimum(np.searchsorted(before.ids, ids), len(before.ids) - 1)
         held = (before.ids[at] == ids) & (before.head[at] == head).all(axis=1)
         matrix[held] = before.index.matrix[at[held]]
-    # Only vectors of the documents read above: one added or deleted meanwhile is left out.
     read = held.copy()
-    fetched = _vector_bytes(session, None if before is None else ids[~held])
-    found = np.array([doc_id for doc_id, _ in fetched], dtype=np.int64)
-    if len(found) and len(ids):
-        rows = np.minimum(np.searchsorted(ids, found), len(ids) - 1)
-        known = ids[rows] == found
-        vectors = embeddings.from_bytes(b"".join(v for _, v in fetched))
-        matrix[rows[known]] = vectors[known]
+    for chunk in _vector_chunks(session, None if before is None else ids[~held]):
+        # Only on the documents read above: a vector added or deleted meanwhile is left out.
+        found = np.array([doc_id for doc_id, _ in chunk], dtype=np.int64)
+        rows = np.minimum(np.searchsorted(ids, found), max(len(ids) - 1, 0))
+        known = ids[rows] == found if len(ids) else np.zeros(len(found), dtype=bool)
+        matrix[rows[known]] = embeddings.from_bytes(b"".join(v for _, v in chunk))[known]
         read[rows[known]] = True
     keep = np.flatnonzero(read)
     return Loaded(
         key=key,
-        index=embeddings.VectorIndex(ids[keep], matrix[keep]),
+        index=embeddings.VectorIndex(ids[keep], matrix if read.all() else matrix[keep]),
         ids=ids[keep],
         insight=np.array([d[2] == DocKind.INSIGHT for d in docs], dtype=np.bool_)[keep],
         programme=np.array([d[3] for d in docs], dtype=np.int64)[keep],
@@ -143,18 +141,18 @@ def _refresh(session: DbSession, key: tuple[str, int], before: Loaded | None) ->
     )
 
 
-def _vector_bytes(session: DbSession, doc_ids: np.ndarray | None) -> list[Any]:
-    """(document id, stored vector) of these documents, or of all."""
+def _vector_chunks(session: DbSession, doc_ids: np.ndarray | None) -> Iterator[Sequence[Any]]:
+    """(document id, stored vector) of these documents, or of all, some thousands at a time
+    (all 100,000 at once would hold their bytes twice over)."""
     wanted = select(LibraryVector.doc_id, LibraryVector.vector).where(
         LibraryVector.model == embeddings.MODEL_NAME
     )
     if doc_ids is None:
-        return list(session.execute(wanted))
-    rows: list[Any] = []
+        yield from session.execute(wanted.execution_options(yield_per=_CHUNK)).partitions()
+        return
     for start in range(0, len(doc_ids), _CHUNK):
         chunk = doc_ids[start : start + _CHUNK].tolist()
-        rows += session.execute(wanted.where(LibraryVector.doc_id.in_(chunk)))
-    return rows
+        yield session.execute(wanted.where(LibraryVector.doc_id.in_(chunk))).all()
 
 
 def ready(session: DbSession) -> bool:
