@@ -38,6 +38,16 @@ from app.insights.query import Query
 
 #: Marks around matched words in snippets: the text is escaped first, then these become <mark>.
 MARK_START, MARK_END = "\x02", "\x03"
+# Some documents by rowid: the unary + keeps SQLite from handing the list to FTS5, which would
+# run the whole MATCH again for each rowid (10-30 ms for 40 documents instead of 1-4).
+SQLITE_MATCHING_AMONG = (
+    "SELECT rowid FROM library_fts WHERE library_fts MATCH :fts "
+    "AND +rowid IN (SELECT value FROM json_each(:ids))"
+)
+SQLITE_SNIPPETS = (
+    "SELECT rowid, snippet(library_fts, -1, :a, :b, '…', 24) FROM library_fts "
+    "WHERE library_fts MATCH :fts AND +rowid IN (SELECT value FROM json_each(:ids))"
+)
 
 SQLITE_CREATE = [
     # External content: the words live in library_docs; FTS5 keeps only its index.
@@ -137,17 +147,32 @@ class Backend:
             return column.in_(select(listed.c.value))
         return column == any_(literal(list(ids), ARRAY(BigInteger)))
 
+    def which_match(self, session: DbSession, query: Query, doc_ids: Sequence[int]) -> set[int]:
+        """Those of the documents that have the query's words."""
+        if not doc_ids or query.empty:
+            return set()
+        if self.dialect == "sqlite":
+            found = session.execute(
+                text(SQLITE_MATCHING_AMONG), {"fts": query.fts5(), "ids": json.dumps(doc_ids)}
+            )
+        else:
+            found = session.execute(
+                text(
+                    "SELECT id FROM library_docs WHERE id = ANY(:ids) "
+                    "AND search_vector @@ websearch_to_tsquery('lp_english', :web)"
+                ),
+                {"ids": list(doc_ids), "web": query.websearch()},
+            )
+        return set(found.scalars())
+
     def snippets(self, session: DbSession, query: Query, doc_ids: list[int]) -> dict[int, str]:
         """A short passage of each document around its matching words, words marked."""
         if not doc_ids or query.empty:
             return {}
         if self.dialect == "sqlite":
             rows = session.execute(
-                text(
-                    "SELECT rowid, snippet(library_fts, -1, :a, :b, '…', 24) FROM library_fts "
-                    "WHERE library_fts MATCH :fts AND rowid IN (SELECT value FROM json_each(:ids))"
-                ),
-                {"a": MARK_START, "b": MARK_END, "fts": query.fts5(), "ids": str(doc_ids)},
+                text(SQLITE_SNIPPETS),
+                {"a": MARK_START, "b": MARK_END, "fts": query.fts5(), "ids": json.dumps(doc_ids)},
             )
         else:
             rows = session.execute(

@@ -253,11 +253,10 @@ def _with_meaning(
 
 def _with_words_left_out(session: DbSession, query: Query, doc_ids: Collection[int]) -> set[int]:
     """Those of the documents that have a word the query leaves out."""
-    if not query.excluded or not doc_ids:
+    if not query.excluded:
         return set()
-    fts = backend(session)
-    left_out = fts.matching(Query(groups=[query.excluded]))
-    return set(session.scalars(left_out.where(fts.among(LibraryDoc.id, list(doc_ids)))))
+    left_out = Query(groups=[query.excluded])
+    return backend(session).which_match(session, left_out, sorted(doc_ids))
 
 
 def _group(
