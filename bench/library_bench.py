@@ -78,7 +78,7 @@ from app.insights.models import (  # noqa: E402
     facet_of_key,
 )
 from app.insights.query import parse  # noqa: E402
-from app.insights.search import FACET_SAMPLE, Filters, search  # noqa: E402
+from app.insights.search import FACET_SAMPLE, Filters, _best, search  # noqa: E402
 from app.programmes.models import Activity, ActivityKind, Programme, programme_organisers  # noqa: E402
 from tests.insights.test_relevance import judge, load_judged  # noqa: E402
 
@@ -1866,6 +1866,10 @@ def bench_search(corpus: Corpus) -> dict[str, Any]:
                 )
                 db.session.remove()
                 out[name + " slowest"].append((q, p, took, totals[n], statements, parts))
+    with meaning_off(True):  # the full-text query alone: what the LIKE stands in for
+        out["query"] = timed_runs(
+            lambda qp: _best(db.session, parse(qp[0]), Filters(q=qp[0], picked=qp[1])), queries
+        )
     out["baseline"] = timed_runs(lambda qp: run_baseline(qp[0], qp[1]), queries)
     out["early stop"] = timed_runs(lambda qp: run_early_stop(qp[0]), queries)
     out["totals"] = totals
@@ -1968,6 +1972,12 @@ def report(results: list[dict[str, Any]], corpus: Corpus) -> None:
             ours, base = ms(r["search"][which]), ms(r["search"]["baseline"])
             ratios.append(f"{base[0] / ours[0]:.1f}x / {base[1] / ours[1]:.1f}x")
         row(f"LIKE / {which}, p50 / p95", ratios)
+    row("full-text query alone (ms)", [trio(r["search"]["query"]) for r in results])
+    ratios = []
+    for r in results:
+        ours, base = ms(r["search"]["query"]), ms(r["search"]["baseline"])
+        ratios.append(f"{base[0] / ours[0]:.1f}x / {base[1] / ours[1]:.1f}x")
+    row("LIKE / full-text query alone, p50 / p95", ratios)
     row("LIKE newest 1,001, no facets (stops early)",
         [trio(r["search"]["early stop"]) for r in results])  # fmt: skip
     row("heard before, meaning: p50 / p95 / max", [trio_ms(r["heard"]["meaning"]) for r in results])
