@@ -204,7 +204,7 @@ def search(session: DbSession, filters: Filters, *, page_size: int = PAGE_SIZE) 
     note_of = {r.doc_id: r.note_id for r in best[:MAX_HITS]}
     counted: list[str] = [r.facet_keys for r in best]  # the documents whose facets are counted
     if encoding:
-        ranked, extra = _with_meaning(session, query, filters, ranked, encoding)
+        ranked, extra = _with_meaning(session, query, filters, ranked, note_of, encoding)
         counted += extra
     groups = _group(session, query, filters, ranked, note_of)
     shown = _page(session, query, groups[(filters.page - 1) * page_size : filters.page * page_size])
@@ -226,11 +226,12 @@ def _with_meaning(
     query: Query,
     filters: Filters,
     ranked: list[tuple[int, float]],
+    note_of: dict[int, int | None],
     encoding: Future[Any],
 ) -> tuple[list[tuple[int, float]], list[str]]:
     """Fuse the word ranking with the meaning ranking; also return the facet keys of the
-    documents only meaning found. Meaning looks only among the documents with the facets
-    and dates picked (the vectors in memory know them)."""
+    documents only meaning found, and add their notes to note_of. Meaning looks only among
+    the documents with the facets and dates picked (the vectors in memory know them)."""
     near = meaning.nearest_docs(
         session,
         query.plain_text,
@@ -240,8 +241,18 @@ def _with_meaning(
         last=filters.date_to,
         encoding=encoding,
     )
-    barred = _with_words_left_out(session, query, [n.doc_id for n in near])
-    near = [n for n in near if n.doc_id not in barred][: meaning.NEAREST]
+    # Still there? A person's deletion takes their notes out of the library without a new
+    # generation, so the vectors in memory may still have them.
+    present = dict(
+        session.execute(
+            select(LibraryDoc.id, LibraryDoc.note_id).where(
+                backend(session).among(LibraryDoc.id, [n.doc_id for n in near])
+            )
+        ).all()
+    )
+    barred = _with_words_left_out(session, query, list(present))
+    near = [n for n in near if n.doc_id in present and n.doc_id not in barred][: meaning.NEAREST]
+    note_of.update((n.doc_id, present[n.doc_id]) for n in near)
     fused: dict[int, float] = {}
     for ranking in (ranked, [(n.doc_id, n.score) for n in near]):
         for rank, (doc_id, _score) in enumerate(ranking):
@@ -267,16 +278,11 @@ def _group(
     note_of: dict[int, int | None],
 ) -> list[tuple[int, list[int]]]:
     """Insights first, each with its matching evidence; themes and other notes on their own.
-    Ids only: just the page shown is loaded whole."""
+    A note evidence of several insights goes under the one shown first, or else the first
+    indexed. Ids only: just the page shown is loaded whole."""
     if not ranked:
         return []
     ids = [d for d, _ in ranked]
-    unknown = [d for d in ids if d not in note_of]  # found by meaning alone
-    if unknown:
-        known = select(LibraryDoc.id, LibraryDoc.note_id).where(
-            backend(session).among(LibraryDoc.id, unknown)
-        )
-        note_of = {**note_of, **{d: n for d, n in session.execute(known)}}
     owners_of = _owners(session, query, filters, {n for d in ids if (n := note_of.get(d))})
     groups: dict[int, list[int]] = {}
     for doc_id in ids:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from app.debriefs.models import insight_evidence
 from app.errors import DomainError
 from app.extensions import db
 from app.insights import meaning
@@ -124,6 +125,44 @@ def test_reindexing_is_idempotent_and_follows_deletion(library: Library):
     db.session.delete(author)  # a person's data deleted: their notes leave the library
     db.session.commit()
     assert search(db.session, Filters(q="dearer")).total == 0
+
+
+def _doc(**by: int) -> LibraryDoc:
+    return db.session.query(LibraryDoc).filter_by(**by).one()
+
+
+def test_a_note_behind_two_insights_goes_under_the_one_shown_first(library: Library):
+    note = library.field.notes[0]  # "dearer", evidence of the prices insight
+    db.session.execute(
+        insight_evidence.insert().values(insight_id=library.stairs.id, note_id=note.id)
+    )
+    index_debrief(db.session, library.first)
+    db.session.commit()
+    prices, stairs = _doc(insight_id=library.prices.id), _doc(insight_id=library.stairs.id)
+    note_doc = _doc(note_id=note.id)
+    assert prices.id < stairs.id
+    [group] = search(db.session, Filters(q="dearer")).groups  # neither shown: the first indexed
+    assert (group.lead.doc.id, [e.doc.id for e in group.evidence]) == (prices.id, [note_doc.id])
+    groups = search(db.session, Filters(q="dearer OR stairs")).groups
+    under = {g.lead.doc.id: [e.doc.id for e in g.evidence] for g in groups}
+    assert note_doc.id in under[stairs.id] and prices.id not in under
+
+
+def test_an_insight_with_a_word_left_out_does_not_head_its_evidence(library: Library):
+    note_doc = _doc(note_id=library.field.notes[0].id)
+    assert "kilo" in _doc(insight_id=library.prices.id).title  # "…compare prices per kilo"
+    groups = search(db.session, Filters(q="dearer -kilo")).groups
+    assert [(g.lead.doc.id, g.evidence) for g in groups] == [(note_doc.id, [])]
+
+
+def test_an_insight_outside_the_dates_does_not_head_evidence_within_them(library: Library):
+    note_doc = _doc(note_id=library.field.notes[0].id)
+    insight_doc = _doc(insight_id=library.prices.id)
+    assert insight_doc.happened_on < note_doc.happened_on  # the fixture publishes first
+    groups = search(db.session, Filters(q="dearer", date_from=note_doc.happened_on)).groups
+    assert [(g.lead.doc.id, g.evidence) for g in groups] == [(note_doc.id, [])]
+    groups = search(db.session, Filters(q="dearer", date_from=insight_doc.happened_on)).groups
+    assert [g.lead.doc.id for g in groups] == [insight_doc.id]
 
 
 @pytest.mark.parametrize(

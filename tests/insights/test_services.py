@@ -104,6 +104,33 @@ def test_meaning_looks_only_among_documents_with_the_facets_and_dates_picked(lib
     assert nowhere == []
 
 
+def shown(result) -> list[LibraryDoc]:  # type: ignore[no-untyped-def]
+    return [hit.doc for group in result.groups for hit in (group.lead, *group.evidence)]
+
+
+@needs_model
+def test_meaning_leaves_out_what_has_a_word_left_out(library: Library):
+    result = search(db.session, Filters(q="which one is better value -pack"))
+    assert result.meaning_used and shown(result)
+    assert not [d.title for d in shown(result) if "pack" in f"{d.title} {d.body}".lower()]
+    with_pack = search(db.session, Filters(q="which one is better value"))
+    assert any("pack" in d.title for d in shown(with_pack))  # meaning finds it otherwise
+
+
+@needs_model
+def test_meaning_shows_nothing_deleted_since_its_vectors_were_loaded(library: Library):
+    words = "Compared two boxes, put the big one back"
+    before = shown(search(db.session, Filters(q=words)))
+    gone = [d.id for d in before if d.note_id == library.field.notes[0].id]
+    assert gone
+    db.session.delete(library.field.people[0])  # their notes leave the library at once
+    db.session.commit()
+    after = search(db.session, Filters(q=words))
+    assert after.meaning_used
+    assert not {d.id for d in shown(after)} & set(gone)
+    assert after.total == len(after.groups)  # every result counted is shown
+
+
 @needs_model
 def test_heard_before_finds_the_same_thing_in_other_words(library: Library):
     found = services.heard_before(
