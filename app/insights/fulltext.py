@@ -9,6 +9,7 @@ search (facet counts, grouping, paging) is shared SQL in `search.py`.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -131,7 +132,7 @@ class Backend:
         conds = []
         rank: ColumnElement[Any] = literal(0.0)
         if not query.empty:
-            words = func.websearch_to_tsquery(literal_column("'lp_english'"), query.websearch())
+            words = _tsquery(query)
             conds.append(vector.op("@@")(words))
             rank = func.ts_rank_cd(vector, words)
         if keys:
@@ -156,12 +157,11 @@ class Backend:
                 text(SQLITE_MATCHING_AMONG), {"fts": query.fts5(), "ids": json.dumps(doc_ids)}
             )
         else:
+            vector: ColumnElement[Any] = literal_column("library_docs.search_vector")
             found = session.execute(
-                text(
-                    "SELECT id FROM library_docs WHERE id = ANY(:ids) "
-                    "AND search_vector @@ websearch_to_tsquery('lp_english', :web)"
-                ),
-                {"ids": list(doc_ids), "web": query.websearch()},
+                select(LibraryDoc.id).where(
+                    self.among(LibraryDoc.id, doc_ids), vector.op("@@")(_tsquery(query))
+                )
             )
         return set(found.scalars())
 
@@ -189,6 +189,16 @@ class Backend:
                 },
             )
         return {row[0]: row[1] for row in rows}
+
+
+def _tsquery(query: Query) -> ColumnElement[Any]:
+    """The query as a PostgreSQL tsquery: websearch_to_tsquery has no parentheses, so each
+    group of alternatives and each word left out is one, and they are joined with &&."""
+    parts = [
+        func.websearch_to_tsquery(literal_column("'lp_english'"), part)
+        for part in query.websearch_parts()
+    ]
+    return functools.reduce(lambda a, b: a.op("&&")(b), parts)
 
 
 def backend(session: DbSession) -> Backend:

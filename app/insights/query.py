@@ -60,13 +60,20 @@ class Query:
         return " ".join(parts) + "".join(f" NOT {quoted(t)}" for t in self.excluded)
 
     def websearch(self) -> str:
-        """The same query in the syntax of PostgreSQL's websearch_to_tsquery."""
+        """The same query in the syntax of PostgreSQL's websearch_to_tsquery, for marking
+        matches (it has no parentheses, so `a or b -c` reads as `a or (b -c)`; for finding,
+        see websearch_parts)."""
+        return " ".join(self.websearch_parts())
+
+    def websearch_parts(self) -> list[str]:
+        """One websearch_to_tsquery text per group of alternatives and per word left out:
+        joined with && they mean what the query means."""
 
         def term(t: Term) -> str:
             return f'"{t.text}"' if len(t.words) > 1 else t.text
 
         parts = [" or ".join(term(t) for t in g) for g in self.groups]
-        return " ".join(parts + [f"-{term(t)}" for t in self.excluded])
+        return parts + [f"-{term(t)}" for t in self.excluded]
 
 
 def check_query(raw: object) -> str:
