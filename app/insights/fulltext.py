@@ -39,6 +39,8 @@ from app.insights.query import Query
 
 #: Marks around matched words in snippets: the text is escaped first, then these become <mark>.
 MARK_START, MARK_END = "\x02", "\x03"
+#: PostgreSQL's generated column, made by hand below, so not in the model.
+SEARCH_VECTOR: ColumnElement[Any] = literal_column("library_docs.search_vector")
 # Some documents by rowid: the unary + keeps SQLite from handing the list to FTS5, which would
 # run the whole MATCH again for each rowid (10-30 ms for 40 documents instead of 1-4).
 SQLITE_MATCHING_AMONG = (
@@ -128,16 +130,15 @@ class Backend:
                 .select_from(fts.join(LibraryDoc, LibraryDoc.id == fts.c.rowid))
                 .where(text("library_fts MATCH :fts").bindparams(fts=" AND ".join(parts)))
             )
-        vector: ColumnElement[Any] = literal_column("library_docs.search_vector")
         conds = []
         rank: ColumnElement[Any] = literal(0.0)
         if not query.empty:
             words = _tsquery(query)
-            conds.append(vector.op("@@")(words))
-            rank = func.ts_rank_cd(vector, words)
+            conds.append(SEARCH_VECTOR.op("@@")(words))
+            rank = func.ts_rank_cd(SEARCH_VECTOR, words)
         if keys:
             facets = func.plainto_tsquery(literal_column("'simple'"), " ".join(keys))
-            conds.append(vector.op("@@")(facets))
+            conds.append(SEARCH_VECTOR.op("@@")(facets))
         return select(LibraryDoc.id.label("doc_id"), rank.label("score")).where(*conds)
 
     def among(self, column: Any, ids: Sequence[int]) -> ColumnElement[bool]:
@@ -157,10 +158,9 @@ class Backend:
                 text(SQLITE_MATCHING_AMONG), {"fts": query.fts5(), "ids": json.dumps(doc_ids)}
             )
         else:
-            vector: ColumnElement[Any] = literal_column("library_docs.search_vector")
             found = session.execute(
                 select(LibraryDoc.id).where(
-                    self.among(LibraryDoc.id, doc_ids), vector.op("@@")(_tsquery(query))
+                    self.among(LibraryDoc.id, doc_ids), SEARCH_VECTOR.op("@@")(_tsquery(query))
                 )
             )
         return set(found.scalars())

@@ -25,6 +25,7 @@ from app.db import DbSession
 from app.debriefs.models import insight_evidence
 from app.extensions import db, write_intent
 from app.insights import embeddings
+from app.insights.fulltext import backend
 from app.insights.index import bump_generation, generation
 from app.insights.models import DocKind, LibraryDoc, LibraryVector
 
@@ -150,9 +151,10 @@ def _vector_chunks(session: DbSession, doc_ids: np.ndarray | None) -> Iterator[S
     if doc_ids is None:
         yield from session.execute(wanted.execution_options(yield_per=_CHUNK)).partitions()
         return
+    among = backend(session).among
     for start in range(0, len(doc_ids), _CHUNK):
         chunk = doc_ids[start : start + _CHUNK].tolist()
-        yield session.execute(wanted.where(LibraryVector.doc_id.in_(chunk))).all()
+        yield session.execute(wanted.where(among(LibraryVector.doc_id, chunk))).all()
 
 
 def ready(session: DbSession) -> bool:

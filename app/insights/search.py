@@ -241,6 +241,8 @@ def _with_meaning(
         last=filters.date_to,
         encoding=encoding,
     )
+    if not near:
+        return ranked, []
     # Still there? A person's deletion takes their notes out of the library without a new
     # generation, so the vectors in memory may still have them.
     present = dict(
