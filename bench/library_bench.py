@@ -1741,13 +1741,13 @@ def resolve(picked: dict[str, str], corpus: Corpus) -> dict[str, str]:
 
 @contextmanager
 def meaning_off(off: bool) -> Iterator[None]:
-    ready = meaning.ready
+    current = meaning.current
     if off:
-        meaning.ready = lambda session: False  # type: ignore[assignment]
+        meaning.current = lambda session: None  # type: ignore[assignment]
     try:
         yield
     finally:
-        meaning.ready = ready  # type: ignore[assignment]
+        meaning.current = current  # type: ignore[assignment]
 
 
 def timed_runs(run: Callable[[Any], Any], items: list[Any], rounds: int = 3) -> list[float]:

@@ -52,6 +52,11 @@ SQLITE_SNIPPETS = (
     "WHERE library_fts MATCH :fts AND +rowid IN (SELECT value FROM json_each(:ids))"
 )
 
+POSTGRES_HEADLINE = (
+    f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=30, MinWords=12, MaxFragments=2, "
+    "FragmentDelimiter=' … '"
+)
+
 SQLITE_CREATE = [
     # External content: the words live in library_docs; FTS5 keeps only its index.
     "CREATE VIRTUAL TABLE library_fts USING fts5(title, body, facet_keys, "
@@ -165,30 +170,31 @@ class Backend:
             )
         return set(found.scalars())
 
-    def snippets(self, session: DbSession, query: Query, doc_ids: list[int]) -> dict[int, str]:
-        """A short passage of each document around its matching words, words marked."""
-        if not doc_ids or query.empty:
-            return {}
+    def with_snippets(
+        self, session: DbSession, query: Query, doc_ids: list[int]
+    ) -> list[tuple[LibraryDoc, str | None]]:
+        """The documents, each with a short passage around its matching words, words marked
+        (None where it has none of them)."""
+        if not doc_ids:
+            return []
+        docs = select(LibraryDoc).where(self.among(LibraryDoc.id, doc_ids))
+        if query.empty:
+            return [(doc, None) for doc in session.scalars(docs)]
         if self.dialect == "sqlite":
-            rows = session.execute(
-                text(SQLITE_SNIPPETS),
-                {"a": MARK_START, "b": MARK_END, "fts": query.fts5(), "ids": json.dumps(doc_ids)},
+            marks = {"a": MARK_START, "b": MARK_END}
+            found = session.execute(
+                text(SQLITE_SNIPPETS), {**marks, "fts": query.fts5(), "ids": json.dumps(doc_ids)}
             )
-        else:
-            rows = session.execute(
-                text(
-                    "SELECT d.id, ts_headline('lp_english', d.title || ' — ' || d.body, "
-                    "websearch_to_tsquery('lp_english', :web), :options) "
-                    "FROM library_docs d WHERE d.id = ANY(:ids)"
-                ),
-                {
-                    "web": query.websearch(),
-                    "ids": doc_ids,
-                    "options": f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=30, "
-                    "MinWords=12, MaxFragments=2, FragmentDelimiter=' … '",
-                },
-            )
-        return {row[0]: row[1] for row in rows}
+            snippets: dict[int, str] = {row[0]: row[1] for row in found}
+            return [(doc, snippets.get(doc.id)) for doc in session.scalars(docs)]
+        # On PostgreSQL in the same query: ts_headline works on any text.
+        headline = func.ts_headline(
+            literal_column("'lp_english'"),
+            LibraryDoc.title + " — " + LibraryDoc.body,
+            func.websearch_to_tsquery(literal_column("'lp_english'"), query.websearch()),
+            POSTGRES_HEADLINE,
+        )
+        return [(doc, snippet) for doc, snippet in session.execute(docs.add_columns(headline))]
 
 
 def _tsquery(query: Query) -> ColumnElement[Any]:

@@ -157,10 +157,11 @@ def _vector_chunks(session: DbSession, doc_ids: np.ndarray | None) -> Iterator[S
         yield session.execute(wanted.where(among(LibraryVector.doc_id, chunk))).all()
 
 
-def ready(session: DbSession) -> bool:
-    """The model is installed and some of the library has vectors."""
+def current(session: DbSession) -> Loaded | None:
+    """The library's vectors, or None when the model is missing or nothing has a vector yet.
+    A search asks once and hands them on: each asking reads the library's generation."""
     loaded = _vectors(session)
-    return loaded is not None and len(loaded.index) > 0
+    return loaded if loaded is not None and len(loaded.index) else None
 
 
 def start_encoding(text: str) -> Future[np.ndarray]:
@@ -177,7 +178,7 @@ class Near:
 
 
 def nearest_docs(
-    session: DbSession,
+    loaded: Loaded,
     text: str,
     *,
     k: int = NEAREST,
@@ -188,8 +189,7 @@ def nearest_docs(
 ) -> list[Near]:
     """The k documents closest in meaning to the text (or to its vector, if its encoding was
     started), best first, among those with every facet key given and within the dates."""
-    loaded = _vectors(session)
-    if loaded is None or not len(loaded.index) or not text.strip():
+    if not text.strip():
         return []
     only = loaded.rows_with(keys, first, last) if keys or first or last else None
     vector = encoding.result() if encoding else embeddings.encode([text])[0]
@@ -204,6 +204,7 @@ def nearest_docs(
 
 def similar_insights(
     session: DbSession,
+    loaded: Loaded,
     text: str,
     *,
     other_than_programme: int | None,
@@ -217,8 +218,7 @@ def similar_insights(
     insight already in the library, pass its evidence notes' documents: their vectors are
     compared with other statements too, so that A finds B whenever B finds A.
     """
-    loaded = _vectors(session)
-    if loaded is None or not len(loaded.index) or not text.strip():
+    if not text.strip():
         return []
     exclude = None if other_than_programme is None else loaded.programme == other_than_programme
     found = loaded.index.nearest(embeddings.encode([text])[0], NEAREST, exclude=exclude)

@@ -193,8 +193,8 @@ def search(session: DbSession, filters: Filters, *, page_size: int = PAGE_SIZE) 
     if query.empty and query.excluded:
         raise DomainError("Add a word to look for besides the ones to leave out.", field="q")
     # Meaning's query vector is made while the database finds the words.
-    by_meaning = not query.empty and meaning.ready(session)
-    encoding = meaning.start_encoding(query.plain_text) if by_meaning else None
+    vectors = meaning.current(session) if not query.empty else None
+    encoding = meaning.start_encoding(query.plain_text) if vectors else None
     best, more = _best(session, query, filters)
     some_words = False
     if not best and len(query.groups) > 1:  # nothing has every word: any of them will do
@@ -203,11 +203,19 @@ def search(session: DbSession, filters: Filters, *, page_size: int = PAGE_SIZE) 
     ranked = [(r.doc_id, float(r.score)) for r in best[:MAX_HITS]]
     note_of = {r.doc_id: r.note_id for r in best[:MAX_HITS]}
     counted: list[str] = [r.facet_keys for r in best]  # the documents whose facets are counted
-    if encoding:
-        ranked, extra = _with_meaning(session, query, filters, ranked, note_of, encoding)
+    if vectors and encoding:
+        ranked, extra = _with_meaning(session, query, filters, ranked, note_of, vectors, encoding)
         counted += extra
     groups = _group(session, query, filters, ranked, note_of)
     shown = _page(session, query, groups[(filters.page - 1) * page_size : filters.page * page_size])
+    counts = _facet_counts(counted)
+    hits = [h for g in shown for h in (g.lead, *g.evidence)]
+    # One lookup of programme names, for the facet and for the results shown.
+    titles = _programme_labels(
+        session, [v for v, _ in counts["programme"]] + [str(h.doc.programme_id) for h in hits]
+    )
+    for hit in hits:
+        hit.programme = titles.get(str(hit.doc.programme_id), "")
     return SearchResult(
         filters=filters,
         groups=shown,
@@ -215,8 +223,8 @@ def search(session: DbSession, filters: Filters, *, page_size: int = PAGE_SIZE) 
         documents=len(counted),
         more=more,
         pages=max(1, -(-len(groups) // page_size)),
-        facets=_facets(session, filters, counted),
-        meaning_used=by_meaning,
+        facets=_facets(filters, counts, titles),
+        meaning_used=vectors is not None,
         some_words=some_words,
     )
 
@@ -227,13 +235,14 @@ def _with_meaning(
     filters: Filters,
     ranked: list[tuple[int, float]],
     note_of: dict[int, int | None],
+    vectors: meaning.Loaded,
     encoding: Future[Any],
 ) -> tuple[list[tuple[int, float]], list[str]]:
     """Fuse the word ranking with the meaning ranking; also return the facet keys of the
     documents only meaning found, and add their notes to note_of. Meaning looks only among
     the documents with the facets and dates picked (the vectors in memory know them)."""
     near = meaning.nearest_docs(
-        session,
+        vectors,
         query.plain_text,
         k=NEAREST_FILTERED if query.excluded else meaning.NEAREST,
         keys=_keys(filters),
@@ -332,24 +341,17 @@ def _owners(
 
 
 def _page(session: DbSession, query: Query, page: list[tuple[int, list[int]]]) -> list[Group]:
-    """The groups shown, loaded whole, with snippets of the matching words marked and
-    programme names."""
-    wanted = {d for lead, evidence in page for d in (lead, *evidence)}
-    in_page = backend(session).among(LibraryDoc.id, sorted(wanted))
-    docs = {d.id: d for d in session.scalars(select(LibraryDoc).where(in_page))}
-    groups = [
-        Group(lead=Hit(docs[lead]), evidence=[Hit(docs[d]) for d in evidence if d in docs])
+    """The groups shown, loaded whole, with snippets of the matching words marked."""
+    wanted = sorted({d for lead, evidence in page for d in (lead, *evidence)})
+    hits = {
+        doc.id: Hit(doc, marked(snippet) if snippet is not None else None)
+        for doc, snippet in backend(session).with_snippets(session, query, wanted)
+    }
+    return [
+        Group(lead=hits[lead], evidence=[hits[d] for d in evidence if d in hits])
         for lead, evidence in page
-        if lead in docs
+        if lead in hits
     ]
-    hits = [h for g in groups for h in (g.lead, *g.evidence)]
-    snippets = backend(session).snippets(session, query, [h.doc.id for h in hits])
-    titles = _programme_labels(session, [str(h.doc.programme_id) for h in hits])
-    for hit in hits:
-        hit.programme = titles.get(str(hit.doc.programme_id), "")
-        if hit.doc.id in snippets:
-            hit.snippet = marked(snippets[hit.doc.id])
-    return groups
 
 
 def marked(snippet: str) -> Markup:
@@ -358,29 +360,32 @@ def marked(snippet: str) -> Markup:
     return Markup(safe.replace(MARK_START, "<mark>").replace(MARK_END, "</mark>"))  # noqa: S704
 
 
-def _facets(
-    session: DbSession, filters: Filters, counted: list[str]
-) -> dict[str, list[FacetValue]]:
-    """Counts of each facet's values among the matches (each one's facet keys), most common
-    first."""
+def _facet_counts(counted: list[str]) -> dict[str, list[tuple[str, int]]]:
+    """How many of the matches (each one's facet keys) have each facet value."""
     counts: dict[str, list[tuple[str, int]]] = {name: [] for name in FACETS}
     for key, count in Counter(" ".join(counted).split()).items():
         name, value = facet_of_key(key)
         if name in counts:
             counts[name].append((value, count))
-    labels = _programme_labels(session, [v for v, _ in counts["programme"]])
+    return counts
+
+
+def _facets(
+    filters: Filters, counts: dict[str, list[tuple[str, int]]], programmes: dict[str, str]
+) -> dict[str, list[FacetValue]]:
+    """Each facet's most common values among the matches, and the one picked."""
     out: dict[str, list[FacetValue]] = {}
     for name in FACETS:
         best = sorted(counts[name], key=lambda vc: (-vc[1], vc[0]))[:FACET_VALUES_SHOWN]
         picked = filters.picked.get(name)
         if picked and picked not in {v for v, _ in best}:
             best.append((picked, 0))
-        out[name] = [FacetValue(v, _label(name, v, labels), c, v == picked) for v, c in best]
+        out[name] = [FacetValue(v, _label(name, v, programmes), c, v == picked) for v, c in best]
     return out
 
 
 def _programme_labels(session: DbSession, ids: list[str]) -> dict[str, str]:
-    wanted = [int(i) for i in ids if i.isdecimal() and len(i) < 10]
+    wanted = sorted({int(i) for i in ids if i.isdecimal() and len(i) < 10})
     rows = session.execute(
         select(Programme.id, Programme.title).where(backend(session).among(Programme.id, wanted))
     )

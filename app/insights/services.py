@@ -182,11 +182,11 @@ def heard_before(
     text = text.strip()[:2000]
     if not text:
         return []
-    if meaning.ready(session):
+    if loaded := meaning.current(session):
         return _similar(
             session,
             meaning.similar_insights(
-                session, text, other_than_programme=programme_id, k=k, evidence=evidence
+                session, loaded, text, other_than_programme=programme_id, k=k, evidence=evidence
             ),
         )
     words = sorted({w.lower() for w in WORD.findall(text) if len(w) > 3})[:30]

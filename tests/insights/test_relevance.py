@@ -112,7 +112,7 @@ def test_demo_judged_queries_find_the_expected_insights_in_the_top_five(
     demo_library: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with monkeypatch.context() as m:
-        m.setattr(meaning, "ready", lambda session: False)
+        m.setattr(meaning, "current", lambda session: None)
         words = judge(db.session, demo_queries())
     print(f"\ndemo judged queries, full text alone: {words}")
     assert words.recall >= 0.8, [(q.query, q.top) for q in words.queries if q.recall < 1]

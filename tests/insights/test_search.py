@@ -19,7 +19,7 @@ from tests.insights.conftest import Library
 @pytest.fixture(autouse=True)
 def _words_only(monkeypatch):  # type: ignore[no-untyped-def]
     """These tests are about full text; meaning has tests of its own."""
-    monkeypatch.setattr(meaning, "ready", lambda session: False)
+    monkeypatch.setattr(meaning, "current", lambda session: None)
 
 
 def statements(result) -> list[str]:  # type: ignore[no-untyped-def]

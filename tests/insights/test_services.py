@@ -77,7 +77,7 @@ def test_vectors_of_documents_made_again_are_read_again(library: Library):
     assert refreshed.facet_keys == whole.facet_keys
     # The same vectors (a kept row is normalised again, which may move its last bit).
     np.testing.assert_allclose(refreshed.index.matrix, whole.index.matrix, rtol=0, atol=1e-6)
-    found = meaning.nearest_docs(db.session, "trolleys that steer straight", k=1)
+    found = meaning.nearest_docs(refreshed, "trolleys that steer straight", k=1)
     value_doc = db.session.query(LibraryDoc).filter_by(insight_id=library.value.id).one()
     assert [n.doc_id for n in found] == [value_doc.id]
 
@@ -87,20 +87,22 @@ def test_meaning_looks_only_among_documents_with_the_facets_and_dates_picked(lib
     docs = db.session.query(LibraryDoc).filter(LibraryDoc.kind != "theme").all()
     digital = facet_key("department", "Digital")
     assert 0 < sum(digital in d.facet_keys.split() for d in docs) < len(docs)
-    found = meaning.nearest_docs(db.session, "prices per kilo", k=10, keys=[digital])
+    loaded = meaning.current(db.session)
+    assert loaded is not None
+    found = meaning.nearest_docs(loaded, "prices per kilo", k=10, keys=[digital])
     by_id = {d.id: d for d in docs}
     assert found and all(digital in by_id[n.doc_id].facet_keys.split() for n in found)
     assert all(n.facet_keys == by_id[n.doc_id].facet_keys for n in found)
     latest = max(docs, key=lambda d: d.happened_on)
     day = latest.happened_on
-    later = meaning.nearest_docs(db.session, latest.title, k=10, first=day)
+    later = meaning.nearest_docs(loaded, latest.title, k=10, first=day)
     assert latest.id in [n.doc_id for n in later]
     assert all(by_id[n.doc_id].happened_on >= day for n in later)
-    before = meaning.nearest_docs(db.session, latest.title, k=10, last=day - timedelta(days=1))
+    before = meaning.nearest_docs(loaded, latest.title, k=10, last=day - timedelta(days=1))
     assert latest.id not in [n.doc_id for n in before]
-    after = meaning.nearest_docs(db.session, latest.title, first=day + timedelta(days=1))
+    after = meaning.nearest_docs(loaded, latest.title, first=day + timedelta(days=1))
     assert after == []
-    nowhere = meaning.nearest_docs(db.session, "prices", keys=[facet_key("tag", "no such")])
+    nowhere = meaning.nearest_docs(loaded, "prices", keys=[facet_key("tag", "no such")])
     assert nowhere == []
 
 
@@ -150,7 +152,7 @@ def test_search_by_meaning_finds_what_words_miss(library: Library):
 
 
 def test_heard_before_by_words_without_the_model(library: Library, monkeypatch):  # type: ignore[no-untyped-def]
-    monkeypatch.setattr(meaning, "ready", lambda session: False)
+    monkeypatch.setattr(meaning, "current", lambda session: None)
     found = services.heard_before(
         db.session, "Which pack size is better value?", programme_id=library.first.programme_id
     )
