@@ -8,6 +8,7 @@ package nothing here runs, and the library works on full-text relevance alone.
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 from collections.abc import Iterator, Sequence
@@ -167,7 +168,16 @@ def current(session: DbSession) -> Loaded | None:
 def start_encoding(text: str) -> Future[np.ndarray]:
     """The text's vector, made on another thread: a search starts it before its full-text
     query so that the two overlap (NumPy and the database drivers let go of the GIL)."""
-    return _encoding.submit(lambda: embeddings.encode([text])[0])
+    return _encoding.submit(query_vector, text)
+
+
+@functools.lru_cache(maxsize=512)
+def query_vector(text: str) -> np.ndarray:
+    """A search's vector, kept: picking a facet or turning a page searches the same words
+    again, and making the vector is most of what meaning adds to a search."""
+    vector = embeddings.encode([text])[0]
+    vector.flags.writeable = False  # shared by every search with these words
+    return vector
 
 
 @dataclass(frozen=True)

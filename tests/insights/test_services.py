@@ -151,6 +151,21 @@ def test_search_by_meaning_finds_what_words_miss(library: Library):
     assert library.value.statement in [g.lead.doc.title for g in result.groups]
 
 
+@needs_model
+def test_searching_the_same_words_again_does_not_embed_them_again(library: Library, monkeypatch):  # type: ignore[no-untyped-def]
+    meaning.query_vector.cache_clear()
+    embedded: list[list[str]] = []
+    encode = embeddings.encode
+    monkeypatch.setattr(embeddings, "encode", lambda texts: embedded.append(texts) or encode(texts))
+    first = search(db.session, Filters(q="cheapest option unclear"))
+    digital = {"department": "Digital"}
+    again = search(db.session, Filters(q="cheapest option unclear", picked=digital))
+    assert embedded == [["cheapest option unclear"]]
+    assert first.meaning_used and again.meaning_used
+    search(db.session, Filters(q="other words"))
+    assert embedded[-1] == ["other words"]
+
+
 def test_heard_before_by_words_without_the_model(library: Library, monkeypatch):  # type: ignore[no-untyped-def]
     monkeypatch.setattr(meaning, "current", lambda session: None)
     found = services.heard_before(
