@@ -189,6 +189,9 @@ def _insight_data() -> dict[str, object]:
 
 
 @bp.get("/debriefs/<int:debrief_id>/insights/new")
+# The board's "Write an insight from them" posts the cards ticked, so that its form's token
+# stays out of the URL (and out of logs and history). Nothing is saved.
+@bp.post("/debriefs/<int:debrief_id>/insights/new")
 @bp.get("/debriefs/<int:debrief_id>/insights/<int:insight_id>")
 def edit_insight_page(debrief_id: int, insight_id: int | None = None):  # type: ignore[no-untyped-def]
     """The insight form; a new one takes the cards selected on the board as its evidence."""
@@ -197,7 +200,7 @@ def edit_insight_page(debrief_id: int, insight_id: int | None = None):  # type: 
     chosen = (
         {n.id for n in insight.evidence}
         if insight
-        else {int(v) for v in request.args.getlist("note_ids") if v.isdecimal()}
+        else {int(v) for v in request.values.getlist("note_ids") if v.isdecimal()}
     )
     typed: dict[str, object] = (
         {"statement": insight.statement, "so_what": insight.so_what} if insight else {}

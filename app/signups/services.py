@@ -70,6 +70,8 @@ def window_problem(programme: Programme, activity: Activity) -> str | None:
     tz = programme.timezone
     if activity.is_cancelled:
         return "This slot has been cancelled."
+    if programme.status == ProgrammeStatus.DRAFT:  # not closed: it has not opened yet
+        return "Draft — not open for sign-up yet."
     if programme.status != ProgrammeStatus.PUBLISHED:
         return "Sign-up for this programme is closed."
     if now < programme.signup_opens_at:

@@ -9,6 +9,7 @@ import pytest
 from app.accounts.models import Role
 from app.accounts.services import create_api_token
 from app.extensions import db
+from app.programmes.services import change_status
 from app.signups.services import sign_up
 from tests.factories import make_activity, make_programme, make_user
 
@@ -301,6 +302,12 @@ def test_closed_sign_up_is_409_with_the_reason(client):
     programme = make_programme(publish=False)
     slot = make_activity(programme)
     viewer = programme.organisers[0]
+    response = client.post(f"/api/v1/activities/{slot.id}/signups", headers=bearer(viewer))
+    message = response.get_json()["error"]["message"]
+    assert response.status_code == 409 and message == "Draft — not open for sign-up yet."
+    change_status(db.session, programme, "publish", by=viewer)
+    change_status(db.session, programme, "close", by=viewer)
+    db.session.commit()
     response = client.post(f"/api/v1/activities/{slot.id}/signups", headers=bearer(viewer))
     assert response.status_code == 409 and "closed" in response.get_json()["error"]["message"]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 from app.debriefs import board as ops
@@ -128,6 +129,22 @@ def test_insights_and_actions_from_the_board(client, fieldwork):
     )
     assert "Insight added." in saved.get_data(as_text=True)
     assert [n.id for n in debrief.insights[0].evidence] == [fieldwork.notes[0].id]
+
+
+def test_writing_an_insight_from_ticked_cards_posts_them(client, fieldwork):
+    """The board's button sends the cards in a POST: its form token never goes in a URL."""
+    debrief = fieldwork.open_debrief()
+    client.sign_in(fieldwork.people[0])
+    board = board_page(client, debrief)
+    button = re.search(r"<button[^>]*>Write an insight from them</button>", board)
+    assert button and "formmethod" not in button.group(0)
+    assert f'method="post" action="/debriefs/{debrief.id}/moves"' in board  # its form posts
+    note = fieldwork.notes[1].id
+    form = client.form(f"/debriefs/{debrief.id}/insights/new", {"note_ids": [str(note)]})
+    assert f'name="evidence" value="{note}" checked' in form.get_data(as_text=True)
+    assert debrief.insights == []
+    unsigned = client.post(f"/debriefs/{debrief.id}/insights/new", data={"note_ids": [str(note)]})
+    assert unsigned.status_code == 400
     bad = client.form(
         f"/debriefs/{debrief.id}/actions",
         {"what": "Label prices", "owner": "Retail", "due_on": "soon"},

@@ -140,7 +140,7 @@ def test_sign_up_only_while_the_window_is_open(change, message):
 
 def test_draft_and_closed_programmes_refuse_sign_up():
     draft = make_programme(publish=False)
-    with pytest.raises(Conflict, match="closed"):
+    with pytest.raises(Conflict, match=r"^Draft — not open for sign-up yet\.$"):
         sign_up(db.session, make_activity(draft), user=make_user())
     published = make_programme()
     slot = make_activity(published)

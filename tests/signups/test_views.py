@@ -47,6 +47,14 @@ def test_refusal_is_shown_in_plain_words(client, login_as):
     assert "already down for “Morning calls”" in response.get_data(as_text=True)
 
 
+def test_a_draft_says_it_is_not_open_yet_rather_than_closed(client, login_as):
+    organiser = login_as(Role.ORGANISER)
+    slot = make_activity(make_programme(organiser, publish=False))
+    db.session.commit()
+    page = client.get(f"/activities/{slot.id}").get_data(as_text=True)
+    assert "Draft — not open for sign-up yet." in page and "closed" not in page
+
+
 def test_slot_ics_has_the_utc_times_and_place(client, login_as):
     login_as()
     slot = make_activity(make_programme(), title="Store visit", location="Paris store")
