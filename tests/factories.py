@@ -104,6 +104,15 @@ def make_activity(
     )
 
 
+def move_to(activity: Activity, starts_in: timedelta, *, hours: int = 2) -> Activity:
+    """Move a slot in time, to start `starts_in` from now (negative: it started that long
+    ago). Sign-up is refused once a slot has started, so sign people up first."""
+    activity.starts_at = utcnow() + starts_in
+    activity.ends_at = activity.starts_at + timedelta(hours=hours)
+    db.session.flush()
+    return activity
+
+
 def make_briefing_session(
     programme: Programme, *, capacity: int = 10, days_before: int = 1
 ) -> BriefingSession:

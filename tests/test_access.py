@@ -82,6 +82,7 @@ ACCESS = {
     "briefings.join": "user",
     "briefings.my_tasks": "user",
     "signups.check_in": "user",
+    "api.check_in": "user",
     "api.my_tasks": "user",
     "api.get_briefing": "user",
     "api.acknowledge_briefing": "user",

@@ -195,6 +195,7 @@ SCHEMAS: dict[str, Any] = {
             "id": {"type": "integer"},
             "activity_id": {"type": "integer"},
             "status": {"enum": ["confirmed", "waitlisted", "cancelled"]},
+            "checked_in_at": {"type": ["string", "null"], "format": "date-time"},
             "activity": _ref("Activity"),
         },
     },
@@ -655,9 +656,21 @@ def openapi_document() -> dict[str, Any]:
                     },
                 },
             },
+            "/activities/{activity_id}/checkin": {
+                "post": _op(
+                    "Check me in, from 30 minutes before the start to the end; optional body "
+                    '{"code": "…"} with the host\'s code. 409 outside those times or without '
+                    "a confirmed place",
+                    200,
+                    _ref("Signup"),
+                    errors=(400, 401, 404, 409),
+                    params=[aid],
+                ),
+            },
             "/signups/{signup_id}": {
                 "delete": _op(
-                    "Cancel a sign-up; the first waiting person is promoted",
+                    "Cancel a sign-up; the first waiting person is promoted. 409 once the slot "
+                    "has started or I have checked in",
                     200,
                     _ref("Signup"),
                     errors=(401, 404, 409),

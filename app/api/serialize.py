@@ -54,7 +54,12 @@ def activity_json(a: Activity) -> dict[str, Any]:
 
 
 def signup_json(s: Signup, *, with_activity: bool = False) -> dict[str, Any]:
-    data: dict[str, Any] = {"id": s.id, "activity_id": s.activity_id, "status": str(s.status)}
+    data: dict[str, Any] = {
+        "id": s.id,
+        "activity_id": s.activity_id,
+        "status": str(s.status),
+        "checked_in_at": s.arrived_at.isoformat() if s.arrived_at else None,
+    }
     if with_activity:
         data["activity"] = activity_json(s.activity)
     return data

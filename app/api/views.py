@@ -17,6 +17,7 @@ from app.errors import DomainError, NotAllowed, json_error
 from app.extensions import csrf, db
 from app.programmes import services as programmes
 from app.programmes.services import ActivityInput, ProgrammeInput
+from app.signups import attendance
 from app.signups import services as signups
 from app.timefmt import parse_iso_datetime, zone
 
@@ -195,6 +196,18 @@ def sign_up(activity_id: int):  # type: ignore[no-untyped-def]
     signup = signups.sign_up(db.session, activity, user=current_user)
     db.session.commit()
     return jsonify(signup_json(signup)), 201
+
+
+@bp.post("/activities/<int:activity_id>/checkin")
+def check_in(activity_id: int):  # type: ignore[no-untyped-def]
+    """Arrival, from 30 minutes before the start to the end: with the host's code, or none."""
+    activity = programmes.get_activity(db.session, activity_id, user=current_user)
+    code = json_body({"code"}).get("code") if request.content_length else None
+    if code is not None and (not isinstance(code, str) or len(code) > 12):
+        raise DomainError("The code is the 6 letters the host shows.", field="code")
+    signup = attendance.check_in(db.session, activity, user=current_user, code=code)
+    db.session.commit()
+    return jsonify(signup_json(signup))
 
 
 @bp.delete("/signups/<int:signup_id>")

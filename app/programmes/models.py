@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
@@ -16,6 +16,9 @@ from app.extensions import db
 
 if TYPE_CHECKING:
     from app.signups.models import Signup
+
+#: Check-in opens this long before a slot starts (and closes when it ends).
+CHECK_IN_EARLY = timedelta(minutes=30)
 
 
 class ProgrammeStatus(StrEnum):
@@ -138,6 +141,19 @@ class Activity(db.Model):  # type: ignore[name-defined]
     @property
     def is_cancelled(self) -> bool:
         return self.cancelled_at is not None
+
+    @property
+    def has_started(self) -> bool:
+        """Started or over: for the people on it, what happened is on record, not to change."""
+        return self.starts_at <= utcnow()
+
+    @property
+    def checkin_opens_at(self) -> datetime:
+        return self.starts_at - CHECK_IN_EARLY
+
+    @property
+    def checkin_open(self) -> bool:
+        return self.checkin_opens_at <= utcnow() <= self.ends_at
 
     @property
     def seats_left(self) -> int:

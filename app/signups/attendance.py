@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import segno
 from markupsafe import Markup
 from sqlalchemy import select
@@ -14,8 +12,20 @@ from app.errors import Conflict, DomainError
 from app.programmes.models import Activity
 from app.programmes.services import require_manager
 from app.signups.models import Signup, SignupStatus
+from app.timefmt import format_local
 
-EARLY = timedelta(minutes=30)  #: "I'm here" works from this long before the start
+
+def checkin_problem(activity: Activity) -> str | None:
+    """Why nobody can check in to this slot right now, or None: check-in is open from 30
+    minutes before the start to the end, by code as by "I'm here"."""
+    if activity.is_cancelled:
+        return "This slot has been cancelled."
+    if utcnow() < activity.checkin_opens_at:
+        opens = format_local(activity.checkin_opens_at, activity.programme.timezone)
+        return f"Check-in opens {opens}, 30 minutes before the start."
+    if utcnow() > activity.ends_at:
+        return "This slot is over; ask an organiser to mark you as arrived."
+    return None
 
 
 def check_in(
@@ -31,17 +41,13 @@ def check_in(
     )
     if signup is None:
         raise Conflict("You do not have a confirmed place on this slot.")
-    now = utcnow()
-    if code is not None:
-        if code.strip().upper().replace(" ", "") != activity.checkin_code:
-            raise DomainError(
-                "That code does not match this slot. Check it with the host.", field="code"
-            )
-    elif not activity.starts_at - EARLY <= now <= activity.ends_at:
-        raise Conflict("“I'm here” works from 30 minutes before the start; use the host's code.")
-    if now > activity.ends_at + timedelta(hours=12):
-        raise Conflict("This slot is over; ask an organiser to mark you as arrived.")
-    signup.arrived_at = signup.arrived_at or now
+    if problem := checkin_problem(activity):
+        raise Conflict(problem)
+    if code is not None and code.strip().upper().replace(" ", "") != activity.checkin_code:
+        raise DomainError(
+            "That code does not match this slot. Check it with the host.", field="code"
+        )
+    signup.arrived_at = signup.arrived_at or utcnow()
     signup.no_show = False
     session.flush()
     return signup

@@ -147,6 +147,8 @@ def cancel(session: DbSession, signup: Signup, *, by: User) -> Signup | None:
     activity = signup.activity
     if by.id != signup.user_id:
         require_manager(activity.programme, by)
+    elif problem := cancel_problem(signup):
+        raise Conflict(problem)
     was = signup.status
     # Conditional, so two cancels of one sign-up cannot free two seats.
     done = session.execute(
@@ -164,6 +166,18 @@ def cancel(session: DbSession, signup: Signup, *, by: User) -> Signup | None:
         return None
     _free_seat(session, activity)
     return promote_next(session, activity)
+
+
+def cancel_problem(signup: Signup) -> str | None:
+    """Why the person cannot cancel their own place now, or None. Once a slot has started, or
+    they have checked in, their place is a record of what happened (the debrief invites
+    those who went); an organiser can still correct it."""
+    ask = "Ask an organiser to change it."
+    if signup.arrived_at is not None:
+        return f"You are checked in, so your place stays on record. {ask}"
+    if signup.activity.has_started:
+        return f"This slot has started, so your place stays on record. {ask}"
+    return None
 
 
 def promote_next(session: DbSession, activity: Activity) -> Signup | None:

@@ -6,7 +6,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_login import current_user, login_required
 
 from app.accounts.services import user_by_email
-from app.errors import DomainError, NotFound
+from app.errors import Conflict, DomainError, NotFound
 from app.extensions import db
 from app.programmes.services import get_activity, list_activities, require_manager
 from app.signups import attendance, services
@@ -70,6 +70,8 @@ def schedule():  # type: ignore[no-untyped-def]
 @login_required
 def activity_calendar(activity_id: int):  # type: ignore[no-untyped-def]
     activity = get_activity(db.session, activity_id, user=current_user)
+    if activity.has_started:  # the private feed keeps past slots; a download is for what is to come
+        raise Conflict("This slot has started: there is nothing to add to your calendar.")
     return Response(
         activity_ics(activity),
         mimetype="text/calendar",
@@ -186,7 +188,11 @@ def check_in(activity_id: int):  # type: ignore[no-untyped-def]
             flash("You are checked in. Enjoy listening!", "success")
             return redirect(url_for("programmes.show_activity", activity_id=activity.id))
     return render_template(
-        "signups/check_in.html", activity=activity, programme=activity.programme, form=form
+        "signups/check_in.html",
+        activity=activity,
+        programme=activity.programme,
+        form=form,
+        problem=attendance.checkin_problem(activity),
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 
@@ -11,7 +12,7 @@ from app.accounts.services import create_api_token
 from app.extensions import db
 from app.programmes.services import change_status
 from app.signups.services import sign_up
-from tests.factories import make_activity, make_programme, make_user
+from tests.factories import make_activity, make_programme, make_user, move_to
 
 KINDS = [
     "call_listening",
@@ -296,6 +297,30 @@ def test_sign_up_waitlist_and_refusals_over_the_api(client):
     assert client.delete(f"/api/v1/signups/{r1.get_json()['id']}", headers=h1).status_code == 200
     schedule = client.get("/api/v1/me/schedule", headers=h2).get_json()["items"]
     assert [(s["activity_id"], s["status"]) for s in schedule] == [(slot.id, "confirmed")]
+
+
+def test_check_in_over_the_api_only_near_the_start_then_no_cancel(client):
+    slot = make_activity(make_programme())
+    person = make_user()
+    headers = bearer(person)
+    mine = sign_up(db.session, slot, user=person)
+    db.session.commit()
+    url = f"/api/v1/activities/{slot.id}/checkin"
+    early = client.post(url, headers=headers)
+    assert early.status_code == 409
+    assert "Check-in opens" in early.get_json()["error"]["message"]
+    move_to(slot, timedelta(minutes=15))
+    db.session.commit()
+    for body in ({"code": 123456}, {"code": "X" * 13}, {"code": "ABCDEF", "extra": 1}, []):
+        assert client.post(url, json=body, headers=headers).status_code == 400, body
+    wrong = client.post(url, json={"code": "WRONG1"}, headers=headers)
+    assert wrong.status_code == 400 and "does not match" in wrong.get_json()["error"]["message"]
+    done = client.post(url, json={"code": slot.checkin_code}, headers=headers)
+    assert done.status_code == 200 and done.get_json()["checked_in_at"]
+    again = client.post(url, headers=headers)  # "I'm here" after the code: still checked in
+    assert again.status_code == 200 and again.get_json()["checked_in_at"]
+    refused = client.delete(f"/api/v1/signups/{mine.id}", headers=headers)
+    assert refused.status_code == 409 and "checked in" in refused.get_json()["error"]["message"]
 
 
 def test_closed_sign_up_is_409_with_the_reason(client):

@@ -16,7 +16,13 @@ from app.errors import Conflict, DomainError, NotAllowed
 from app.extensions import db
 from app.signups import attendance
 from app.signups.services import sign_up
-from tests.factories import make_activity, make_briefing_session, make_programme, make_user
+from tests.factories import (
+    make_activity,
+    make_briefing_session,
+    make_programme,
+    make_user,
+    move_to,
+)
 
 
 def test_pack_starts_from_the_rules_of_observation():
@@ -223,14 +229,28 @@ def test_check_in_by_code_or_near_the_start():
     slot = make_activity(programme)
     person = make_user()
     sign_up(db.session, slot, user=person)
+    for code in (None, slot.checkin_code):  # days ahead: not by code either
+        with pytest.raises(Conflict, match=r"Check-in opens .*, 30 minutes before the start"):
+            attendance.check_in(db.session, slot, user=person, code=code)
+    move_to(slot, timedelta(minutes=25))
     with pytest.raises(DomainError, match="does not match"):
         attendance.check_in(db.session, slot, user=person, code="WRONG1")
-    with pytest.raises(Conflict, match="30 minutes before"):
-        attendance.check_in(db.session, slot, user=person)
     signup = attendance.check_in(db.session, slot, user=person, code=slot.checkin_code.lower())
     assert signup.arrived_at is not None
     with pytest.raises(Conflict, match="confirmed place"):
         attendance.check_in(db.session, slot, user=make_user(), code=slot.checkin_code)
+
+
+def test_check_in_closes_when_the_slot_ends():
+    slot = make_activity(make_programme())
+    person, late = make_user(), make_user()
+    sign_up(db.session, slot, user=person)
+    sign_up(db.session, slot, user=late)
+    move_to(slot, timedelta(hours=-1), hours=2)  # under way: "I'm here" without a code
+    assert attendance.check_in(db.session, slot, user=person).arrived_at is not None
+    move_to(slot, timedelta(hours=-3), hours=2)  # over
+    with pytest.raises(Conflict, match="This slot is over; ask an organiser"):
+        attendance.check_in(db.session, slot, user=late, code=slot.checkin_code)
 
 
 def test_im_here_works_from_half_an_hour_before(monkeypatch):

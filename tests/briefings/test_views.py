@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from app.accounts.models import Role
 from app.briefings import services, tasks
@@ -11,7 +12,13 @@ from app.briefings.tasks import TaskInput
 from app.extensions import db
 from app.signups.models import Signup
 from app.signups.services import sign_up
-from tests.factories import make_activity, make_briefing_session, make_programme, make_user
+from tests.factories import (
+    make_activity,
+    make_briefing_session,
+    make_programme,
+    make_user,
+    move_to,
+)
 
 
 def test_employee_reads_and_acknowledges_the_briefing(client, login_as):
@@ -121,10 +128,25 @@ def test_organiser_writes_a_task_and_bad_input_is_explained(client, login_as):
     assert task.retired_at is not None
 
 
+def test_check_in_page_says_when_it_opens(client, login_as):
+    person = login_as()
+    slot = make_activity(make_programme())
+    sign_up(db.session, slot, user=person)
+    page = client.get(f"/activities/{slot.id}/checkin").get_data(as_text=True)
+    assert "Check-in opens" in page and "I'm here" not in page
+    refused = client.form(
+        f"/activities/{slot.id}/checkin", {"code": slot.checkin_code, "how": "code"}
+    ).get_data(as_text=True)
+    assert "Check-in opens" in refused
+    assert db.session.query(Signup).one().arrived_at is None
+
+
 def test_check_in_link_from_the_qr_code(client, login_as):
     person = login_as()
     slot = make_activity(make_programme())
     sign_up(db.session, slot, user=person)
+    move_to(slot, timedelta(minutes=10))
+    db.session.commit()
     page = client.get(f"/activities/{slot.id}/checkin?code={slot.checkin_code}").get_data(
         as_text=True
     )

@@ -11,9 +11,10 @@ from app.db import utcnow
 from app.errors import Conflict, NotAllowed
 from app.extensions import db
 from app.programmes.services import cancel_activity, change_status
+from app.signups import attendance
 from app.signups.models import SignupStatus
 from app.signups.services import cancel, move, my_signups, roster, sign_up
-from tests.factories import make_activity, make_programme, make_user
+from tests.factories import make_activity, make_programme, make_user, move_to
 
 
 def test_sign_up_confirms_while_places_remain():
@@ -173,6 +174,38 @@ def test_employee_cannot_cancel_someone_elses_signup():
     signup = sign_up(db.session, slot, user=make_user())
     with pytest.raises(NotAllowed):
         cancel(db.session, signup, by=make_user())
+
+
+def test_a_started_slot_is_on_record_the_person_cannot_cancel_an_organiser_can():
+    slot = make_activity(make_programme())
+    person, waiting = make_user(), make_user()
+    mine = sign_up(db.session, slot, user=person)
+    full = make_activity(slot.programme, capacity=1, hour=14)
+    sign_up(db.session, full, user=make_user())
+    queued = sign_up(db.session, full, user=waiting)
+    assert queued.status == SignupStatus.WAITLISTED
+    move_to(slot, timedelta(minutes=-5))
+    move_to(full, timedelta(days=-1))
+    with pytest.raises(Conflict, match="This slot has started, so your place stays on record"):
+        cancel(db.session, mine, by=person)
+    with pytest.raises(Conflict, match="has started"):
+        cancel(db.session, queued, by=waiting)  # the waitlist too
+    with pytest.raises(Conflict, match="already started"):
+        sign_up(db.session, slot, user=make_user())
+    assert mine.status == SignupStatus.CONFIRMED
+    cancel(db.session, mine, by=slot.programme.organisers[0])
+    assert mine.status == SignupStatus.CANCELLED
+
+
+def test_once_checked_in_the_person_cannot_cancel():
+    slot = make_activity(make_programme())
+    person = make_user()
+    mine = sign_up(db.session, slot, user=person)
+    move_to(slot, timedelta(minutes=20))  # check-in is open, the slot has not started
+    attendance.check_in(db.session, slot, user=person)
+    with pytest.raises(Conflict, match="You are checked in, so your place stays on record"):
+        cancel(db.session, mine, by=person)
+    assert mine.status == SignupStatus.CONFIRMED
 
 
 def test_move_frees_the_old_place_and_takes_the_new_one():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import timedelta
 
 from icalendar import Calendar
 
@@ -11,7 +12,7 @@ from app.accounts.models import Role
 from app.extensions import db
 from app.signups.models import Signup
 from app.signups.services import sign_up
-from tests.factories import make_activity, make_programme, make_user
+from tests.factories import make_activity, make_programme, make_user, move_to
 
 
 def test_one_tap_sign_up_then_schedule_then_cancel(client, login_as):
@@ -53,6 +54,29 @@ def test_a_draft_says_it_is_not_open_yet_rather_than_closed(client, login_as):
     db.session.commit()
     page = client.get(f"/activities/{slot.id}").get_data(as_text=True)
     assert "Draft — not open for sign-up yet." in page and "closed" not in page
+
+
+def test_a_started_slot_offers_no_cancel_and_no_calendar(client, login_as):
+    person = login_as()
+    slot = make_activity(make_programme(), title="Morning calls")
+    later = make_activity(slot.programme, hour=15, title="Afternoon calls")
+    sign_up(db.session, slot, user=person)
+    sign_up(db.session, later, user=person)
+    move_to(slot, timedelta(minutes=-30))
+    db.session.commit()
+    schedule = client.get("/schedule").get_data(as_text=True)
+    assert schedule.count("Add to calendar") == 1 and schedule.count(">Cancel<") == 1
+    page = client.get(f"/activities/{slot.id}").get_data(as_text=True)
+    assert "Cancel my place" not in page and ".ics" not in page
+    assert "You were signed up" in page and "Check in on arrival" in page
+    assert client.get(f"/activities/{slot.id}/calendar.ics").status_code == 409
+    mine = db.session.query(Signup).filter_by(activity_id=slot.id).one()
+    refused = client.form(f"/signups/{mine.id}/cancel", follow_redirects=True)
+    assert "your place stays on record" in refused.get_data(as_text=True)
+    db.session.refresh(mine)
+    assert mine.status == "confirmed"
+    upcoming = client.get(f"/activities/{later.id}").get_data(as_text=True)
+    assert "Cancel my place" in upcoming and "Check-in opens" in upcoming
 
 
 def test_slot_ics_has_the_utc_times_and_place(client, login_as):
