@@ -197,6 +197,7 @@ SCHEMAS: dict[str, Any] = {
             "status": {"enum": ["confirmed", "waitlisted", "cancelled"]},
             "checked_in_at": {"type": ["string", "null"], "format": "date-time"},
             "activity": _ref("Activity"),
+            "phase": {"enum": ["upcoming", "now", "past"], "description": "Of the slot, now"},
         },
     },
     "TaskInput": {

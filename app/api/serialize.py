@@ -62,4 +62,5 @@ def signup_json(s: Signup, *, with_activity: bool = False) -> dict[str, Any]:
     }
     if with_activity:
         data["activity"] = activity_json(s.activity)
+        data["phase"] = s.activity.phase
     return data

@@ -148,6 +148,16 @@ class Activity(db.Model):  # type: ignore[name-defined]
         return self.starts_at <= utcnow()
 
     @property
+    def is_happening(self) -> bool:
+        """Under way now: the only time a page may say "now"."""
+        return self.starts_at <= utcnow() < self.ends_at
+
+    @property
+    def phase(self) -> str:
+        """upcoming, now or past."""
+        return "now" if self.is_happening else ("past" if self.has_started else "upcoming")
+
+    @property
     def checkin_opens_at(self) -> datetime:
         return self.starts_at - CHECK_IN_EARLY
 

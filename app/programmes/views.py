@@ -38,7 +38,10 @@ def _signed_in() -> None:
 @bp.get("/")
 def home():  # type: ignore[no-untyped-def]
     now = utcnow()
-    upcoming = [s for s in my_signups(db.session, current_user) if s.activity.ends_at > now][:5]
+    mine = my_signups(db.session, current_user)
+    upcoming = [s for s in mine if s.activity.ends_at > now][:5]
+    # Where they went (a place on the waitlist of a slot that is over did not happen).
+    past = [s for s in reversed(mine) if s.activity.ends_at <= now and s.status == "confirmed"]
     going = next((s for s in upcoming if s.status == "confirmed"), None)
     briefing = tasks = None
     if going is not None:
@@ -50,6 +53,7 @@ def home():  # type: ignore[no-untyped-def]
     return render_template(
         "programmes/home.html",
         upcoming=upcoming,
+        past=past[:5],
         going=going,
         briefing=briefing,
         tasks=tasks,

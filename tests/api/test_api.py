@@ -297,6 +297,13 @@ def test_sign_up_waitlist_and_refusals_over_the_api(client):
     assert client.delete(f"/api/v1/signups/{r1.get_json()['id']}", headers=h1).status_code == 200
     schedule = client.get("/api/v1/me/schedule", headers=h2).get_json()["items"]
     assert [(s["activity_id"], s["status"]) for s in schedule] == [(slot.id, "confirmed")]
+    assert schedule[0]["phase"] == "upcoming" and schedule[0]["checked_in_at"] is None
+    move_to(slot, timedelta(minutes=-5))
+    db.session.commit()
+    assert client.get("/api/v1/me/schedule", headers=h2).get_json()["items"][0]["phase"] == "now"
+    move_to(slot, timedelta(hours=-5))
+    db.session.commit()
+    assert client.get("/api/v1/me/schedule", headers=h2).get_json()["items"][0]["phase"] == "past"
 
 
 def test_check_in_over_the_api_only_near_the_start_then_no_cancel(client):

@@ -233,8 +233,13 @@ def test_new_note_starts_from_the_slot_happening_now(client, login_as):
     for slot in (later, current):
         sign_up(db.session, slot, user=person, by=programme.organisers[0])
     page = client.get("/notes/new").get_data(as_text=True)
-    assert page.index("Now") < page.index("Tomorrow&#39;s calls")
+    assert page.index(">Now</span> Now") < page.index("Tomorrow&#39;s calls")
+    assert page.count(">Now</span>") == 1
     assert f"/activities/{later.id}/notes/new/call_note" in page
+    current.starts_at, current.ends_at = now - timedelta(hours=3), now - timedelta(hours=1)
+    db.session.commit()
+    over = client.get("/notes/new").get_data(as_text=True)
+    assert ">Now</span>" not in over  # the slot last begun comes first, but it is not "now"
     other = make_activity(make_programme())
     assert f"/activities/{other.id}/" not in client.get("/notes/new").get_data(as_text=True)
 

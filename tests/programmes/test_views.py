@@ -11,7 +11,7 @@ from app.accounts.models import Role
 from app.extensions import db
 from app.programmes.models import Activity, Programme
 from app.signups.services import sign_up
-from tests.factories import make_activity, make_programme, make_user
+from tests.factories import make_activity, make_programme, make_user, move_to
 
 
 def programme_form(**changes):  # type: ignore[no-untyped-def]
@@ -26,6 +26,28 @@ def programme_form(**changes):  # type: ignore[no-untyped-def]
         "signup_closes_at": "2030-03-01T17:00",
         **changes,
     }
+
+
+def test_home_says_now_only_during_a_slot_and_keeps_the_past(client, login_as):
+    person = login_as()
+    programme = make_programme()
+    went = make_activity(programme, title="Last week's calls")
+    sign_up(db.session, went, user=person)
+    move_to(went, timedelta(days=-7))
+    db.session.commit()
+    home = client.get("/").get_data(as_text=True)
+    assert "You have not signed up" not in home and "Nothing coming up" in home
+    assert "Past" in home and "Last week&#39;s calls" in home
+    soon = make_activity(programme, title="Shop floor")
+    sign_up(db.session, soon, user=person)
+    move_to(soon, timedelta(hours=2))
+    db.session.commit()
+    home = client.get("/").get_data(as_text=True)
+    assert "Next: Shop floor" in home and "Happening now" not in home
+    move_to(soon, timedelta(minutes=-10))
+    db.session.commit()
+    home = client.get("/").get_data(as_text=True)
+    assert "Happening now</span> Shop floor" in home and "Check in now" in home
 
 
 def test_organiser_creates_a_draft_programme(client, login_as):
