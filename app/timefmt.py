@@ -65,6 +65,20 @@ def format_local(value: datetime | None, tz_name: str, fmt: str = "%a %d %b, %H:
     return "" if value is None else in_zone(value, tz_name).strftime(fmt)
 
 
+def local_input(value: datetime | str | None, tz_name: str) -> str:
+    """A time for a datetime-local input in the zone: a stored time, or one as typed (no
+    offset, already local; or not a time at all, shown back for the person to fix)."""
+    if isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            return value[:40]
+        if parsed.tzinfo is None:
+            return parsed.strftime("%Y-%m-%dT%H:%M")
+        value = parsed
+    return format_local(value, tz_name, "%Y-%m-%dT%H:%M")
+
+
 def register_filters(app: Flask) -> None:
     app.jinja_env.filters["local"] = format_local
-    app.jinja_env.filters["local_input"] = lambda v, tz: format_local(v, tz, "%Y-%m-%dT%H:%M")
+    app.jinja_env.filters["local_input"] = local_input

@@ -50,6 +50,12 @@ class Note(db.Model):  # type: ignore[name-defined]
         back_populates="note", order_by="Photo.id", cascade="all, delete-orphan"
     )
 
+    @property
+    def observed_at(self) -> datetime:
+        """When it happened (stamped when stored; notes from before that: when saved)."""
+        stamped = self.fields.get("observed_at")
+        return datetime.fromisoformat(stamped) if stamped else self.created_at
+
 
 class Photo(db.Model):  # type: ignore[name-defined]
     """A photo on a note, re-encoded as JPEG with no EXIF or GPS left in it."""

@@ -52,6 +52,8 @@ class Moments:
 Field = Text | TextList | Scale | Choices | Flag | When | Moments
 
 COMMON: dict[str, Field] = {
+    #: When it happened; a time without an offset is in the programme's zone (see sync).
+    "observed_at": When(),
     "task_answer": Text(4000),
     "tags": TextList(20, 40),
 }
@@ -61,7 +63,6 @@ FIELDS: dict[NoteType, dict[str, Field]] = {
         "customer": Text(200),  #: a few anonymous words, never a name
         "channel": Text(100),
         "place": Text(200),
-        "observed_at": When(),
         "did": Text(4000),
         "said": TextList(50, 1000),  #: verbatim quotes, one per item
         "asked": Text(2000),
@@ -133,8 +134,8 @@ def _check(spec: Field, value: Any) -> Any:
             parsed = datetime.fromisoformat(_text(value, 40))
         except ValueError as err:
             raise ValueError("must be an ISO 8601 date and time") from err
-        if parsed.tzinfo is None:
-            raise ValueError("needs a time-zone offset")
+        if not 2000 <= parsed.year <= 2100:  # before any arithmetic on it
+            raise ValueError("must be between the years 2000 and 2100")
         return parsed.isoformat()
     return _moments(spec, value)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -18,6 +18,7 @@ from app.errors import Conflict, DomainError, NotAllowed, NotFound
 from app.programmes.models import Activity
 from app.programmes.services import can_manage
 from app.signups.models import Signup, SignupStatus
+from app.timefmt import zone
 
 
 def can_see_original(note: Note, user: User) -> bool:
@@ -90,6 +91,24 @@ def programme_tags(session: DbSession, programme_id: int, *, most: int = 24) -> 
     return sorted(tag for tag, _ in counts.most_common(most))
 
 
+def stamped(
+    fields: dict[str, Any], activity: Activity, saved_at: datetime, before: str | None = None
+) -> dict[str, Any]:
+    """The fields with when the note was observed, in UTC: as typed (a time without an
+    offset is the programme's local time), else as stamped before, else when the phone saved
+    it, or the slot's start for a note written after the slot."""
+    typed = fields.get("observed_at")
+    if typed:
+        at = datetime.fromisoformat(typed)
+        if at.tzinfo is None:
+            at = at.replace(tzinfo=zone(activity.programme.timezone))
+        return {**fields, "observed_at": at.astimezone(UTC).isoformat()}
+    if before:
+        return {**fields, "observed_at": before}
+    at = saved_at if saved_at <= activity.ends_at else activity.starts_at
+    return {**fields, "observed_at": at.astimezone(UTC).isoformat()}
+
+
 def update_note(
     session: DbSession, note: Note, fields: Any, *, base_version: Any, user: User
 ) -> Note:
@@ -106,7 +125,9 @@ def update_note(
     clean, errors = clean_fields(note.type, fields)
     if errors:
         raise DomainError("; ".join(f"{k} {v}" for k, v in sorted(errors.items())), field="fields")
-    note.fields, note.client_updated_at = clean, utcnow()
+    now = utcnow()
+    note.fields = stamped(clean, note.activity, now, note.fields.get("observed_at"))
+    note.client_updated_at = now
     note.version += 1
     session.flush()
     return note
@@ -157,6 +178,7 @@ def note_json(note: Note, *, viewer: User) -> dict[str, Any]:
         "version": note.version,
         "fields": note.fields if original else redacted_fields(note),
         "contacts_found": contacts_in(note),
+        "observed_at": note.observed_at.isoformat(),
         "updated_at": note.client_updated_at.isoformat(),
         "locked": note.locked_at is not None,
         "photos": [photo_json(p) for p in note.photos],

@@ -20,6 +20,7 @@ from app.briefings.models import Task
 from app.briefings.services import require_briefing
 from app.capture.models import Note, NoteType
 from app.capture.schema import clean_fields
+from app.capture.services import stamped
 from app.db import DbSession, is_id, utcnow
 from app.errors import DomainError
 from app.programmes.models import Activity
@@ -141,7 +142,7 @@ def _create(
         author_id=user.id,
         activity_id=activity.id,
         type=note_type,
-        fields=fields,
+        fields=stamped(fields, activity, updated_at),
         client_updated_at=updated_at,
         task_id=_task_id(session, item.get("task_id"), activity),
     )
@@ -169,6 +170,7 @@ def _update(
 ) -> Result:
     if note.author_id != user.id:
         raise Rejected({"client_id": "This note belongs to someone else."})
+    fields = stamped(fields, note.activity, updated_at, note.fields.get("observed_at"))
     same = (
         note.fields == fields
         and note.type == note_type

@@ -128,10 +128,24 @@
     }
   }
 
+  // My notes lists what the server holds: when notes arrive, it shows them without a reload.
+  async function refreshSaved() {
+    const list = document.querySelector('[data-saved-list]');
+    if (!list) return;
+    try {
+      const response = await fetch(location.href, { credentials: 'same-origin', cache: 'no-store' });
+      if (!response.ok) return;
+      const page = new DOMParser().parseFromString(await response.text(), 'text/html');
+      const fresh = page.querySelector('[data-saved-list]');
+      if (fresh) list.replaceChildren(...fresh.childNodes);
+    } catch (error) { /* offline again: the list stays as it was until the next sync */ }
+  }
+
   async function flush() {
     if (sending || !signedIn()) return render();
     sending = true;
     let stop = null;
+    let arrived = false;
     try {
       const waiting = (await queued()).filter((r) => r.state !== 'rejected');
       if (waiting.length) {
@@ -141,6 +155,7 @@
           const batch = notes.slice(i, i + BATCH);
           const outcome = await sendNotes(batch, token);
           if (outcome.stop) stop = outcome.stop; else await settle(batch, outcome);
+          arrived = arrived || Boolean(outcome.confirmed && outcome.confirmed.size);
         }
         // A photo goes once its note has arrived; it waits while the note is still on the phone.
         const held = new Set((await all()).filter((r) => !r.kind).map((r) => r.client_id));
@@ -148,6 +163,7 @@
           if (stop) break;
           const outcome = await sendPhoto(photo, token);
           if (outcome.stop) stop = outcome.stop; else await settle([photo], outcome);
+          arrived = arrived || Boolean(outcome.confirmed && outcome.confirmed.size);
         }
       }
     } catch (error) {
@@ -155,7 +171,8 @@
     } finally {
       sending = false;
       offline = stop === 'network';
-      render(stop);
+      await render(stop);
+      if (arrived) await refreshSaved();
     }
   }
 

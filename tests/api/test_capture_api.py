@@ -47,6 +47,12 @@ def test_sync_then_list_edit_and_delete(client):
     assert again[0]["status"] == "unchanged" and again[0]["id"] == results[0]["id"]
     notes = client.get("/api/v1/me/notes", headers=headers).get_json()["items"]
     assert [n["client_id"] for n in notes] == [body["items"][0]["client_id"]]
+    assert notes[0]["observed_at"] == slot.starts_at.isoformat()  # sent after the slot
+    far = note(slot, fields={"observed_at": "9999-12-31T23:59:59+14:00"})
+    [refused] = client.post("/api/v1/sync", json={"items": [far]}, headers=headers).get_json()[
+        "results"
+    ]
+    assert refused["status"] == "rejected" and "2100" in refused["errors"]["observed_at"]
     url = f"/api/v1/notes/{results[0]['id']}"
     edited = client.patch(url, json={"fields": {"did": "Left"}, "version": 1}, headers=headers)
     assert edited.status_code == 200 and edited.get_json()["version"] == 2

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -16,7 +18,7 @@ from app.capture.sync import sync
 from app.errors import Conflict, NotFound
 from app.extensions import db
 from app.signups.services import sign_up
-from tests.factories import make_user
+from tests.factories import TZ, make_user
 
 
 def item(
@@ -69,7 +71,55 @@ def test_a_newer_edit_updates_and_an_older_copy_arriving_late_does_not(field):
         user=person,
     )
     assert (newer.status, newer.version, late.status) == ("updated", 2, "unchanged")
-    assert db.session.scalar(select(Note)).fields == {"did": "v2"}
+    stored = db.session.scalar(select(Note)).fields
+    assert stored == {"did": "v2", "observed_at": stored["observed_at"]}
+
+
+def observed(result) -> datetime:  # type: ignore[no-untyped-def]
+    return db.session.get(Note, result.id).observed_at
+
+
+def test_a_note_is_stamped_with_when_it_was_observed(field):
+    person, slot = field
+    during = slot.starts_at + timedelta(minutes=20)
+    [now] = sync(db.session, [item(slot, updated=during.isoformat())], user=person)
+    assert observed(now) == during  # saved during the slot: when the phone saved it
+    later = (slot.ends_at + timedelta(days=1)).isoformat()
+    [afterwards] = sync(db.session, [item(slot, updated=later)], user=person)
+    assert observed(afterwards) == slot.starts_at  # written up later: the slot's time
+    local = slot.starts_at.astimezone(ZoneInfo(TZ)).replace(tzinfo=None) + timedelta(minutes=5)
+    typed = {"did": "Looked for a ramp", "observed_at": local.isoformat()}
+    [naive] = sync(db.session, [item(slot, fields=typed)], user=person)
+    assert observed(naive) == slot.starts_at + timedelta(minutes=5)  # the programme's zone
+    offset = {"did": "x", "observed_at": "2031-05-01T10:00:00+05:00"}
+    [aware] = sync(db.session, [item(slot, fields=offset)], user=person)
+    assert observed(aware) == datetime(2031, 5, 1, 5, 0, tzinfo=UTC)
+    # An edit without the time keeps it; one with a time changes it.
+    edit = item(slot, fields={"did": "changed"}, updated="2031-01-01T00:00:00+00:00")
+    [kept] = sync(db.session, [{**edit, "client_id": naive.client_id}], user=person)
+    assert kept.status == "updated" and observed(kept) == observed(naive)
+
+
+@pytest.mark.parametrize(
+    "value", ["9999-12-31T23:59:59+14:00", "1999-12-31T23:00:00+00:00", "tomorrow", 1700000000]
+)
+def test_a_time_out_of_range_or_not_a_time_is_refused(field, value):
+    person, slot = field
+    [result] = sync(db.session, [item(slot, fields={"observed_at": value})], user=person)
+    assert result.status == "rejected" and "observed_at" in result.errors
+    assert count_notes() == 0
+
+
+def test_an_edit_in_place_keeps_or_changes_the_time(field):
+    person, slot = field
+    [stored] = sync(db.session, [item(slot)], user=person)
+    note = db.session.get(Note, stored.id)
+    first = note.observed_at
+    update_note(db.session, note, {"did": "more"}, base_version=1, user=person)
+    assert note.observed_at == first
+    local = (slot.starts_at + timedelta(hours=1)).astimezone(ZoneInfo(TZ)).replace(tzinfo=None)
+    update_note(db.session, note, {"observed_at": local.isoformat()}, base_version=2, user=person)
+    assert note.observed_at == slot.starts_at + timedelta(hours=1)
 
 
 def test_bad_items_are_rejected_and_good_ones_kept(field):
@@ -140,10 +190,11 @@ def test_edit_names_its_base_version_and_stale_edits_are_refused(field):
     person, slot = field
     [saved] = sync(db.session, [item(slot, fields={"did": "first"})], user=person)
     note = get_note(db.session, saved.id, user=person)
+    first_seen = note.fields["observed_at"]
     update_note(db.session, note, {"did": "second"}, base_version=1, user=person)
     with pytest.raises(Conflict, match="changed since you opened it"):
         update_note(db.session, note, {"did": "third"}, base_version=1, user=person)
-    assert note.fields == {"did": "second"} and note.version == 2
+    assert note.fields == {"did": "second", "observed_at": first_seen} and note.version == 2
 
 
 def test_contact_details_show_to_the_author_and_are_redacted_for_others(field):

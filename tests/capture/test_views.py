@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import uuid
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from app.briefings.services import acknowledge
 from app.capture.models import Note, NoteType
@@ -13,7 +14,7 @@ from app.capture.sync import sync
 from app.db import utcnow
 from app.extensions import db
 from app.signups.services import sign_up
-from tests.factories import jpeg_bytes, make_activity, make_programme
+from tests.factories import TZ, jpeg_bytes, make_activity, make_programme
 
 
 def ready(login_as, **slot):  # type: ignore[no-untyped-def]
@@ -129,6 +130,28 @@ def _observation(client, slot, **extra):  # type: ignore[no-untyped-def]
     )
 
 
+def test_the_form_asks_when_it_happened_in_the_programmes_time(client, login_as):
+    _, slot = ready(login_as)
+    page = client.get(f"/activities/{slot.id}/notes/new/observation").get_data(as_text=True)
+    assert 'type="datetime-local" id="observed_at"' in page and "When it happened" in page
+    local = slot.starts_at.astimezone(ZoneInfo(TZ)) + timedelta(minutes=15)
+    saved = _observation(client, slot, observed_at=local.strftime("%Y-%m-%dT%H:%M"))
+    assert "Note saved." in saved.get_data(as_text=True)
+    note = db.session.query(Note).one()
+    assert note.observed_at == slot.starts_at + timedelta(minutes=15)
+    shown = local.strftime("%H:%M")
+    notes = client.get("/notes").get_data(as_text=True)
+    assert f"seen {local.strftime('%a %d %b')}, {shown}" in notes
+    detail = client.get(f"/notes/{note.id}").get_data(as_text=True)
+    assert f", {shown}" in detail and "Observed at" not in detail and "+00:00" not in detail
+    edit = client.get(f"/notes/{note.id}/edit").get_data(as_text=True)
+    assert f'value="{local.strftime("%Y-%m-%dT%H:%M")}"' in edit
+    bad = _observation(client, slot, observed_at="2200-01-01T10:00")
+    assert "between the years 2000 and 2100" in bad.get_data(as_text=True)
+    assert 'value="2200-01-01T10:00"' in bad.get_data(as_text=True)  # kept to fix
+    assert db.session.query(Note).count() == 1
+
+
 def test_photos_come_with_the_note_and_only_allowed_people_see_them(client, login_as):
     _, slot = ready(login_as)
     photos = [
@@ -203,10 +226,12 @@ def test_the_author_edits_a_note_and_a_stale_edit_is_refused(client, login_as):
     assert (
         "Edit observation" in page and "Too dear\nI&#39;ll wait" in page and "price, wait" in page
     )
+    seen = note.fields["observed_at"]
     edited = {"version": "1", "did": "Put the box back", "tags": "price"}
     response = client.form(f"/notes/{note.id}/edit", edited, follow_redirects=True)
     assert "Note updated." in response.get_data(as_text=True)
-    assert note.version == 2 and note.fields == {"did": "Put the box back", "tags": ["price"]}
+    assert note.version == 2  # the time, not in the form sent, is kept
+    assert note.fields == {"did": "Put the box back", "tags": ["price"], "observed_at": seen}
     stale = client.form(f"/notes/{note.id}/edit", {**edited, "did": "Mine is lost?"})
     assert stale.status_code == 409
     assert "changed since you opened it" in stale.get_data(as_text=True)

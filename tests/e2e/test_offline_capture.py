@@ -77,8 +77,11 @@ def test_notes_made_offline_arrive_exactly_once(
     expect(page.get_by_text("4 notes waiting to send").first).to_be_visible()
     assert pending(page) == 4 and stored_notes() == []
 
+    saved = page.locator("[data-saved-list] > li.slot")
+    expect(saved).to_have_count(0)
     context.set_offline(False)
     expect(page.get_by_text("All notes sent at").first).to_be_visible(timeout=15000)
+    expect(saved).to_have_count(4)  # under "Saved" without a reload
     notes = stored_notes()
     assert len(notes) == 4 and len({n.client_id for n in notes}) == 4
     assert sorted(n.type for n in notes) == [
@@ -88,6 +91,18 @@ def test_notes_made_offline_arrive_exactly_once(
         "observation",
     ]
     assert pending(page) == 0
+
+
+def test_a_note_saved_online_shows_under_saved_at_once(server: str, page: Page) -> None:
+    slot_id = signed_in_on_a_slot(
+        page, server, "sam@example.com", kind="customer_observation", title="Watch the tills"
+    )
+    observe(page, server, slot_id, "Queued at the self-checkout, then gave up")
+    saved = page.locator("[data-saved-list] > li.slot")
+    expect(saved).to_have_count(1)
+    expect(saved.first).to_contain_text("Observation: Watch the tills")
+    expect(page.get_by_text("No notes saved yet.")).to_have_count(0)
+    assert len(stored_notes()) == 1
 
 
 def test_cut_in_the_middle_of_a_sync_neither_duplicates_nor_loses(
@@ -137,7 +152,8 @@ def test_a_refused_note_stays_with_its_reason(server: str, page: Page) -> None:
     page.get_by_role("button", name="Save note").tap()
     expect(page.get_by_text("All notes sent at").first).to_be_visible(timeout=15000)
     [note] = stored_notes()
-    assert note.fields == {"did": "Asked about delivery", "tags": ["delivery"]}
+    observed = note.fields.pop("observed_at")  # stamped when the phone saved it
+    assert note.fields == {"did": "Asked about delivery", "tags": ["delivery"]} and observed
     assert pending(page) == 0
 
 
