@@ -6,6 +6,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_login import current_user, login_required
 
 from app.accounts.services import user_by_email
+from app.db import utcnow
 from app.errors import Conflict, DomainError, NotFound
 from app.extensions import db
 from app.programmes.services import get_activity, list_activities, require_manager
@@ -63,7 +64,12 @@ def cancel(signup_id: int):  # type: ignore[no-untyped-def]
 @login_required
 def schedule():  # type: ignore[no-untyped-def]
     signups = services.my_signups(db.session, current_user)
-    return render_template("signups/schedule.html", signups=signups)
+    now = utcnow()
+    return render_template(
+        "signups/schedule.html",
+        upcoming=[s for s in signups if s.activity.ends_at > now],
+        past=[s for s in reversed(signups) if s.activity.ends_at <= now],
+    )
 
 
 @bp.get("/activities/<int:activity_id>/calendar.ics")

@@ -66,6 +66,14 @@ def test_a_started_slot_offers_no_cancel_and_no_calendar(client, login_as):
     db.session.commit()
     schedule = client.get("/schedule").get_data(as_text=True)
     assert schedule.count("Add to calendar") == 1 and schedule.count(">Cancel<") == 1
+    assert "Happening now" in schedule and "<h2>Past</h2>" not in schedule
+    move_to(slot, timedelta(days=-2))
+    db.session.commit()
+    schedule = client.get("/schedule").get_data(as_text=True)
+    past = schedule.index("<h2>Past</h2>")
+    assert schedule.index("Afternoon calls") < past < schedule.index("Morning calls")
+    move_to(slot, timedelta(minutes=-30))
+    db.session.commit()
     page = client.get(f"/activities/{slot.id}").get_data(as_text=True)
     assert "Cancel my place" not in page and ".ics" not in page
     assert "You were signed up" in page and "Check in on arrival" in page
