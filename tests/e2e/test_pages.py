@@ -99,7 +99,7 @@ def test_sign_up_works_without_javascript(
     page.get_by_role("link", name="Closeness week").tap()
     page.get_by_role("button", name="Sign up").tap()
     expect(page.get_by_text("You are signed up for “Calls in Lyon”")).to_be_visible()
-    page.get_by_role("link", name="My schedule").tap()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Schedule").tap()
     page.get_by_role("button", name="Cancel").tap()  # no confirm dialog without JavaScript
     expect(page.get_by_text("Your place is cancelled")).to_be_visible()
     context.close()

@@ -53,7 +53,7 @@ def test_sign_up_cancel_and_waitlist_promotion_on_a_phone(
     expect(slot.get_by_text("You are on the waitlist")).to_be_visible()
 
     # Ann sees it in her schedule and cancels (accepting the confirmation).
-    page.get_by_role("link", name="My schedule").tap()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Schedule").tap()
     entry = page.locator("li.slot", has_text="Calls in Lyon")
     expect(entry.get_by_text("Confirmed")).to_be_visible()
     page.once("dialog", lambda dialog: dialog.accept())

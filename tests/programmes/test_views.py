@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -48,6 +49,16 @@ def test_home_says_now_only_during_a_slot_and_keeps_the_past(client, login_as):
     db.session.commit()
     home = client.get("/").get_data(as_text=True)
     assert "Happening now</span> Shop floor" in home and "Check in now" in home
+
+
+def test_the_main_navigation_marks_the_page_you_are_on(client, login_as):
+    login_as()
+    current = re.compile(r'<a href="([^"]+)" aria-current="page">')
+    for path, marked in (("/", "/"), ("/notes", "/notes"), ("/notes/new", "/notes")):
+        page = client.get(path).get_data(as_text=True)
+        assert current.findall(page) == [marked], path
+    account = client.get("/account").get_data(as_text=True)
+    assert "Sign out" in account and "/people" not in account  # people: organisers only
 
 
 def test_organiser_creates_a_draft_programme(client, login_as):
