@@ -80,6 +80,7 @@ def get_briefing(programme_id: int):  # type: ignore[no-untyped-def]
         pack_markdown=pack.body,
         pack_html=str(render_markdown(pack.body)),
         required=pack.required,
+        session_required=pack.session_required,
         sessions=[session_json(b) for b in services.sessions_of(db.session, programme)],
         status={
             "acknowledged_at": status.acknowledged_at.isoformat()
@@ -88,6 +89,7 @@ def get_briefing(programme_id: int):  # type: ignore[no-untyped-def]
             "booked_session_id": status.booking.briefing_id if status.booking else None,
             "attended": status.attended,
             "done": status.done,
+            "missing": status.missing(programme.timezone),
         },
     )
 

@@ -253,6 +253,10 @@ SCHEMAS: dict[str, Any] = {
             "pack_markdown": TEXT,
             "pack_html": {"type": "string", "description": "sanitised HTML of the pack"},
             "required": {"type": "boolean"},
+            "session_required": {
+                "type": "boolean",
+                "description": "false: acknowledging the pack is enough, even with sessions",
+            },
             "sessions": {"type": "array", "items": _ref("BriefingSession")},
             "status": {
                 "type": "object",
@@ -261,6 +265,7 @@ SCHEMAS: dict[str, Any] = {
                     "booked_session_id": {"type": ["integer", "null"]},
                     "attended": {"type": "boolean"},
                     "done": {"type": "boolean"},
+                    "missing": {"type": "array", "items": {"type": "string"}},
                 },
             },
         },

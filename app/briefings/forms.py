@@ -31,6 +31,17 @@ class PackForm(FlaskForm):
         description="Markdown: ## for a heading, - for a list, **bold**, [text](https://link).",
     )
     required = BooleanField("People must finish the briefing before recording notes")
+    briefed_by = RadioField(
+        "Briefed means",
+        choices=[
+            SelectChoice(
+                "session", "Reading the pack and attending a briefing session (when there are any)"
+            ),
+            SelectChoice("pack", "Reading and acknowledging the pack is enough"),
+        ],
+        default="session",
+        validators=[Optional()],  # left out: the default
+    )
 
 
 class SessionForm(FlaskForm):

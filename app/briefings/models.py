@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    true,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import User
@@ -25,6 +34,9 @@ class BriefingPack(db.Model):  # type: ignore[name-defined]
     body: Mapped[str] = mapped_column(Text)
     #: Field capture waits until the person has done the briefing.
     required: Mapped[bool] = mapped_column(default=True)
+    #: Done means also attending a session (when the programme holds any), not only
+    #: acknowledging the pack: the organisers' choice.
+    session_required: Mapped[bool] = mapped_column(default=True, server_default=true())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from app.accounts.models import User
 from app.briefings.models import BriefingAcknowledgement, BriefingSession, BriefingSignup, Task
-from app.briefings.services import sessions_of
+from app.briefings.services import get_pack, sessions_of
 from app.briefings.tasks import programme_tasks, tasks_for_slot
 from app.db import DbSession
 from app.mail import external_url, queue_mail
@@ -85,9 +85,11 @@ def readiness(session: DbSession, programme: Programme, *, by: User) -> Readines
                     has_task=_has_task(tasks, s),
                 )
             )
+    # Whether a session counts is the organisers' choice (see BriefingStatus.needs_session).
+    needs_session = get_pack(session, programme).session_required
     return Readiness(
         slots=[(a, by_slot[a.id]) for a in activities],
-        has_sessions=bool(sessions_of(session, programme)),
+        has_sessions=needs_session and bool(sessions_of(session, programme)),
     )
 
 

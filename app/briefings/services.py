@@ -49,18 +49,28 @@ def get_pack(session: DbSession, programme: Programme) -> BriefingPack:
     """The saved pack, or the built-in one (not saved) that starts from the rules of observation."""
     pack = session.get(BriefingPack, programme.id)
     return pack or BriefingPack(
-        programme_id=programme.id, body=default_pack_body(programme), required=True
+        programme_id=programme.id,
+        body=default_pack_body(programme),
+        required=True,
+        session_required=True,
     )
 
 
 def save_pack(
-    session: DbSession, programme: Programme, *, body: str, required: bool, by: User
+    session: DbSession,
+    programme: Programme,
+    *,
+    body: str,
+    required: bool,
+    session_required: bool = True,
+    by: User,
 ) -> BriefingPack:
-    """Write the pack (Markdown) and whether briefing is required before field work."""
+    """Write the pack (Markdown), whether briefing is required before field work, and whether
+    it means attending a session or acknowledging the pack is enough."""
     require_manager(programme, by)
     body = clean_text(body, field="Briefing pack", max_length=MAX_PACK, required=True)
     pack = session.get(BriefingPack, programme.id) or BriefingPack(programme_id=programme.id)
-    pack.body, pack.required = body, required
+    pack.body, pack.required, pack.session_required = body, required, session_required
     session.add(pack)
     session.flush()
     return pack
@@ -224,15 +234,32 @@ class BriefingStatus:
     has_sessions: bool
     acknowledged_at: datetime | None
     booking: BriefingSignup | None
+    session_required: bool = True
 
     @property
     def attended(self) -> bool:
         return self.booking is not None and self.booking.attended_at is not None
 
     @property
+    def needs_session(self) -> bool:
+        """The organisers ask for a session, and the programme holds some."""
+        return self.session_required and self.has_sessions
+
+    @property
     def done(self) -> bool:
-        """Read and acknowledged the pack, and attended a session if the programme holds any."""
-        return self.acknowledged_at is not None and (self.attended or not self.has_sessions)
+        """Read and acknowledged the pack, and attended a session if one is needed."""
+        return self.acknowledged_at is not None and (self.attended or not self.needs_session)
+
+    def missing(self, tz: str) -> list[str]:
+        """What is left to do, in words: "read and acknowledge the pack", the session."""
+        todo = [] if self.acknowledged_at else ["read and acknowledge the briefing pack"]
+        if self.needs_session and not self.attended:
+            if self.booking is not None:
+                when = format_local(self.booking.briefing.starts_at, tz)
+                todo.append(f"attend the briefing session on {when}")
+            else:
+                todo.append("book and attend a briefing session")
+        return todo
 
 
 def briefing_status(session: DbSession, programme: Programme, user: User) -> BriefingStatus:
@@ -253,6 +280,7 @@ def briefing_status(session: DbSession, programme: Programme, user: User) -> Bri
         has_sessions=has_sessions,
         acknowledged_at=ack.acknowledged_at if ack else None,
         booking=my_booking(session, programme, user),
+        session_required=pack.session_required if pack else True,
     )
 
 
@@ -264,9 +292,5 @@ def require_briefing(session: DbSession, programme: Programme, user: User) -> No
     """Field capture calls this first: refuse if a required briefing is not yet done."""
     status = briefing_status(session, programme, user)
     if status.required and not status.done:
-        missing = (
-            "read and acknowledge the briefing pack"
-            if status.acknowledged_at is None
-            else ("attend a briefing session")
-        )
+        missing = " and ".join(status.missing(programme.timezone))
         raise BriefingRequired(f"Before you go out, {missing} for “{programme.title}”.")

@@ -61,6 +61,8 @@ def edit_pack(programme_id: int):  # type: ignore[no-untyped-def]
     programme = _managed(programme_id)
     pack = services.get_pack(db.session, programme)
     form = PackForm(obj=pack)
+    if not form.is_submitted():
+        form.briefed_by.data = "session" if pack.session_required else "pack"
     if form.validate_on_submit():
         try:
             services.save_pack(
@@ -68,6 +70,7 @@ def edit_pack(programme_id: int):  # type: ignore[no-untyped-def]
                 programme,
                 body=form.body.data or "",
                 required=bool(form.required.data),
+                session_required=form.briefed_by.data != "pack",
                 by=current_user,
             )
         except DomainError as err:

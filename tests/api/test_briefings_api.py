@@ -16,11 +16,13 @@ def test_briefing_status_and_acknowledge(client):
     headers = bearer(make_user())
     before = client.get(f"/api/v1/programmes/{programme.id}/briefing", headers=headers).get_json()
     assert before["status"]["done"] is False and "Watch and listen first" in before["pack_markdown"]
+    assert before["session_required"] is True
+    assert before["status"]["missing"] == ["read and acknowledge the briefing pack"]
     assert "<strong>Watch and listen first" in before["pack_html"]
     ack = client.post(f"/api/v1/programmes/{programme.id}/briefing/acknowledge", headers=headers)
     assert ack.status_code == 200
     after = client.get(f"/api/v1/programmes/{programme.id}/briefing", headers=headers).get_json()
-    assert after["status"]["done"] is True
+    assert after["status"]["done"] is True and after["status"]["missing"] == []
 
 
 def test_join_briefing_session_then_full_is_409(client):

@@ -16,6 +16,7 @@ from app.errors import Conflict, DomainError, NotAllowed
 from app.extensions import db
 from app.signups import attendance
 from app.signups.services import sign_up
+from app.timefmt import format_local
 from tests.factories import (
     make_activity,
     make_briefing_session,
@@ -222,6 +223,31 @@ def test_readiness_board_and_reminders(outbox):
     db.session.commit()
     [mail] = outbox()
     assert "u@example.com" in mail and "briefing" in mail
+
+
+def test_organisers_choose_whether_a_session_is_needed_and_the_gate_says_what_is_missing():
+    programme = make_programme()
+    slot = make_activity(programme)
+    person = make_user()
+    sign_up(db.session, slot, user=person)
+    briefing = make_briefing_session(programme)
+    organiser = programme.organisers[0]
+    status = services.briefing_status(db.session, programme, person)
+    assert status.missing(programme.timezone) == [
+        "read and acknowledge the briefing pack",
+        "book and attend a briefing session",
+    ]
+    services.acknowledge(db.session, programme, user=person)
+    services.join_session(db.session, briefing, programme, user=person)
+    when = format_local(briefing.starts_at, programme.timezone)
+    with pytest.raises(BriefingRequired, match=f"attend the briefing session on {when}"):
+        services.require_briefing(db.session, programme, person)
+    services.save_pack(
+        db.session, programme, body="Listen.", required=True, session_required=False, by=organiser
+    )
+    assert services.briefing_status(db.session, programme, person).done
+    services.require_briefing(db.session, programme, person)  # the pack is enough now
+    assert readiness(db.session, programme, by=organiser).not_ready() == []
 
 
 def test_check_in_by_code_or_near_the_start():

@@ -44,7 +44,23 @@ def test_organiser_edits_the_pack_and_hostile_html_stays_inert(client, login_as)
     page = response.get_data(as_text=True)
     assert "<h2>Objectives</h2>" in page and "<script>alert(1)" not in page
     assert 'href="javascript' not in page
-    assert services.get_pack(db.session, programme).required is False  # checkbox left unticked
+    pack = services.get_pack(db.session, programme)
+    assert pack.required is False and pack.session_required  # left out: the defaults
+    client.form(
+        f"/programmes/{programme.id}/briefing/edit",
+        {"body": body, "required": "y", "briefed_by": "pack"},
+    )
+    db.session.refresh(pack)
+    assert pack.required and not pack.session_required
+    edit = client.get(f"/programmes/{programme.id}/briefing/edit").get_data(as_text=True)
+    pack_choice = re.search(r'<input[^>]*value="pack"[^>]*>', edit)
+    assert pack_choice and "checked" in pack_choice.group(0)
+    bad = client.form(
+        f"/programmes/{programme.id}/briefing/edit", {"body": body, "briefed_by": "x"}
+    )
+    assert "Not a valid choice" in bad.get_data(as_text=True)
+    db.session.refresh(pack)
+    assert not pack.session_required
     empty = client.form(f"/programmes/{programme.id}/briefing/edit", {"body": ""})
     assert "This field is required" in empty.get_data(as_text=True)
 

@@ -94,12 +94,16 @@ def test_briefing_not_done_refuses_with_a_prompt(client, login_as):
     slot = make_activity(make_programme())
     sign_up(db.session, slot, user=person)
     page = client.get(f"/activities/{slot.id}/notes/new/observation").get_data(as_text=True)
-    assert "Before you record notes, finish the briefing" in page
+    assert "Finish your briefing first" in page and "Read and acknowledge the briefing pack" in page
+    assert "data-capture" not in page  # the gate before anyone types
     response = client.form(
         f"/activities/{slot.id}/notes/new/observation",
-        {"client_id": str(uuid.uuid4()), "did": "Looked"},
+        {"client_id": str(uuid.uuid4()), "did": "Looked at the shelf for a long time"},
     )
+    refused = response.get_data(as_text=True)
     assert response.status_code == 400 and db.session.query(Note).count() == 0
+    assert "Looked at the shelf for a long time" in refused
+    assert "Nothing you typed is lost" in refused
 
 
 def test_my_notes_flags_contact_details_and_delete_works(client, login_as):
