@@ -44,7 +44,7 @@ def test_task_and_briefing_reach_the_right_person(
     sign_in(ann, server, "ann@example.com")
     expect(ann.get_by_role("heading", name="Next: Shelf watching")).to_be_visible()
     expect(ann.get_by_text(QUESTION)).to_be_visible()
-    ann.get_by_role("link", name="Briefing: read and acknowledge the pack").tap()
+    ann.get_by_role("link", name="Briefing: read and acknowledge the briefing pack").tap()
     expect(
         ann.get_by_text("Watch and listen first; ask questions only afterwards.")
     ).to_be_visible()
