@@ -260,8 +260,11 @@
   let seq = Date.now() * 100;
   const nextSeq = () => (seq += 1);
 
+  // Photos from the camera and from the gallery, less those removed from the previews.
+  const chosenPhotos = (form) => [...form.querySelectorAll('input[data-photos]')].flatMap((input) => [...input.files]);
+
   function photoProblem(form) {
-    const files = form.elements.photos ? [...form.elements.photos.files] : [];
+    const files = chosenPhotos(form);
     const data = new FormData(form);
     if (files.length > 5) return { files, problem: 'A note can have at most 5 photos.' };
     if (files.length && data.get('shows_person') && !data.get('photo_consent')) {
@@ -394,7 +397,46 @@
     });
   }
 
+  // Each camera shot joins the photos chosen, all kept in the "photos" input (so a form sent
+  // without this script still carries them) and shown as previews that can be removed.
+  function setUpPhotos(form) {
+    const gallery = form.querySelector('#photos');
+    const list = form.querySelector('[data-photo-previews]');
+    if (!gallery || !list || typeof DataTransfer === 'undefined') return;
+    let kept = [];
+    const keep = (files) => {
+      kept = files;
+      const all = new DataTransfer();
+      files.forEach((file) => all.items.add(file));
+      gallery.files = all.files;
+      list.replaceChildren(...files.map((file, i) => {
+        const item = document.createElement('li');
+        const img = document.createElement('img');
+        img.src = URL.createObjectURL(file);
+        img.alt = `Photo ${i + 1}`;
+        img.addEventListener('load', () => URL.revokeObjectURL(img.src));
+        const remove = document.createElement('button');
+        remove.type = 'button';
+        remove.className = 'button';
+        remove.textContent = `Remove photo ${i + 1}`;
+        remove.addEventListener('click', () => keep(kept.filter((_, j) => j !== i)));
+        item.append(img, remove);
+        return item;
+      }));
+    };
+    gallery.addEventListener('change', () => keep([...kept, ...gallery.files]));
+    const camera = form.querySelector('#camera');
+    if (camera) {
+      camera.addEventListener('change', () => {
+        const shots = [...camera.files];
+        camera.value = '';
+        keep([...kept, ...shots]);
+      });
+    }
+  }
+
   function setUpCapture(form) {
+    setUpPhotos(form);
     restoreDraft(form);
     form.addEventListener('input', (event) => {
       saveDraft(form);

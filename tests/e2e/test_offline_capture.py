@@ -200,7 +200,7 @@ def test_a_photo_taken_offline_arrives_once_with_its_note(
 
     context.set_offline(True)
     page.get_by_label("What they did").fill("Showed me the broken handle")
-    page.get_by_label("Photos", exact=True).set_input_files(
+    page.get_by_label("Choose photos").set_input_files(
         files=[{"name": "handle.jpg", "mimeType": "image/jpeg", "buffer": jpeg_bytes((3000, 2000))}]
     )
     page.get_by_label("Someone can be recognised in a photo").check()
@@ -218,6 +218,29 @@ def test_a_photo_taken_offline_arrives_once_with_its_note(
     [photo] = note.photos
     assert (photo.width, photo.height) == (1600, 1067) and photo.consent
     assert pending(page) == 0
+
+
+def test_camera_shots_and_chosen_photos_show_as_previews_to_remove(server: str, page: Page) -> None:
+    slot_id = signed_in_on_a_slot(page, server, "fay@example.com", kind="customer_observation")
+    page.goto(f"{server}/activities/{slot_id}/notes/new/observation")
+    camera = page.get_by_label("Take a photo")
+    expect(camera).to_have_attribute("capture", "environment")  # opens the camera on a phone
+
+    def photo(name: str, size: tuple[int, int]) -> dict[str, Any]:
+        return {"name": name, "mimeType": "image/jpeg", "buffer": jpeg_bytes(size)}
+
+    camera.set_input_files(files=[photo("shelf.jpg", (800, 600))])
+    camera.set_input_files(files=[photo("label.jpg", (600, 800))])
+    page.get_by_label("Choose photos").set_input_files(files=[photo("aisle.jpg", (640, 480))])
+    previews = page.get_by_role("list", name="Photos chosen").get_by_role("img")
+    expect(previews).to_have_count(3)
+    page.get_by_role("button", name="Remove photo 2").tap()
+    expect(previews).to_have_count(2)
+    page.get_by_label("What they did").fill("Pointed at the shelf label")
+    page.get_by_role("button", name="Save note").tap()
+    expect(page.get_by_text("All notes sent at").first).to_be_visible(timeout=15000)
+    [note] = stored_notes()
+    assert sorted((p.width, p.height) for p in note.photos) == [(640, 480), (800, 600)]
 
 
 def test_one_visit_online_is_enough_for_the_field_pages_to_open_offline(

@@ -25,7 +25,9 @@ def check_page(page: Page, url: str) -> list[str]:
             problems.append(
                 f"{url}: {violation['id']} ({violation['impact']}): {violation['help']}"
             )
-    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    # Against the phone's width: a page too wide makes a phone zoom out, widening innerWidth too.
+    width = page.viewport_size["width"]  # type: ignore[index]
+    overflow = page.evaluate("document.documentElement.scrollWidth") - width
     if overflow > 0:
         problems.append(f"{url}: {overflow}px wider than the screen")
     return problems
