@@ -10,9 +10,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.accounts.models import User
-from app.capture.models import Note, Photo
+from app.capture.models import Note, NoteType, Photo
 from app.capture.redaction import find_contacts, redact
-from app.capture.schema import FIELDS, Moments, Text, TextList, clean_fields, free_text
+from app.capture.schema import (
+    FIELDS,
+    Choices,
+    Flag,
+    Moments,
+    Scale,
+    Text,
+    TextList,
+    clean_fields,
+    free_text,
+)
 from app.db import DbSession, utcnow
 from app.errors import Conflict, DomainError, NotAllowed, NotFound
 from app.programmes.models import Activity
@@ -165,6 +175,78 @@ def redacted_fields(note: Note) -> dict[str, Any]:
         else:
             out[name] = value
     return out
+
+
+#: What the form calls each field, so that a note reads back in the same plain words.
+FIELD_LABELS = {
+    "customer": "The customer",
+    "channel": "Channel",
+    "place": "Where",
+    "did": "What they did",
+    "said": "What they said",
+    "asked": "What I asked",
+    "answered": "What they answered",
+    "needs": "Needs",
+    "pain_points": "Pain points",
+    "delights": "Delights",
+    "surprised": "What surprised me",
+    "labels": "What I noticed",
+    "mood": "Their mood",
+    "consent": "The customer agreed to answer",
+    "reason": "Reason for the call",
+    "customer_type": "Type of customer",
+    "moments": "Moments of the call",
+    "effort": "Customer effort",
+    "mood_start": "Mood at the start",
+    "mood_end": "Mood at the end",
+    "resolved_first_contact": "Resolved on first contact",
+    "root_cause": "Root cause",
+    "do_better": "What we could do better",
+    "task_answer": "My answer to my task",
+    "tags": "Tags",
+}
+#: What the ends of each scale mean.
+SCALE_ENDS = {
+    "mood": ("unhappy", "delighted"),
+    "effort": ("very easy", "very hard"),
+    "mood_start": ("angry", "happy"),
+    "mood_end": ("angry", "happy"),
+}
+NOTICED = {
+    "surprise": "A surprise",
+    "workaround": "A workaround",
+    "roadblock": "A roadblock",
+    "own_words": "Their own words for things",
+}
+
+
+def _moment(moment: dict[str, Any]) -> str:
+    at = f"{moment['at'] // 60:02d}:{moment['at'] % 60:02d}"
+    return f"{at} {moment['what']}" + (f" — “{moment['words']}”" if moment["words"] else "")
+
+
+def note_details(note_type: NoteType, fields: dict[str, Any]) -> list[tuple[str, str | list[str]]]:
+    """A note's fields in the form's order and words: no field names, no True or False, and
+    what a scale's number means."""
+    details: list[tuple[str, str | list[str]]] = []
+    for name, spec in FIELDS[note_type].items():
+        value = fields.get(name)
+        if value in (None, "", []) or name == "observed_at":
+            continue
+        label = FIELD_LABELS.get(name, name.replace("_", " ").capitalize())
+        if isinstance(spec, Flag):
+            details.append((label, "Yes" if value else "No"))
+        elif isinstance(spec, Scale):
+            low, high = SCALE_ENDS.get(name, ("low", "high"))
+            meaning = f"{spec.low} = {low}, {spec.high} = {high}"
+            details.append((label, f"{value} of {spec.high} ({meaning})"))
+        elif isinstance(spec, Choices):
+            details.append((label, [NOTICED.get(v, v) for v in value]))
+        elif isinstance(spec, Moments):
+            details.append((label, [_moment(m) for m in value]))
+        else:
+            details.append((label, value))
+    return details
 
 
 def note_json(note: Note, *, viewer: User) -> dict[str, Any]:

@@ -174,6 +174,7 @@ def show_note(note_id: int):  # type: ignore[no-untyped-def]
     return render_template(
         "capture/show_note.html",
         note=note,
+        details=services.note_details(note.type, note.fields),
         contacts=services.contacts_in(note),
         mine=note.author_id == current_user.id,
         max_photos=photos.MAX_PHOTOS,

@@ -156,6 +156,22 @@ def test_the_form_asks_when_it_happened_in_the_programmes_time(client, login_as)
     assert db.session.query(Note).count() == 1
 
 
+def test_a_note_reads_back_in_plain_words(client, login_as):
+    _, slot = ready(login_as)
+    _observation(client, slot, labels=["own_words", "surprise"], mood="2", task_answer="Labels")
+    call = {"client_id": str(uuid.uuid4()), "reason": "Refund", "resolved_first_contact": "no"}
+    client.form(f"/activities/{slot.id}/notes/new/call_note", {**call, "effort": "6"})
+    seen, heard = db.session.query(Note).order_by(Note.id).all()
+    page = client.get(f"/notes/{seen.id}").get_data(as_text=True)
+    assert "Their own words for things" in page and "A surprise" in page
+    assert "2 of 5 (1 = unhappy, 5 = delighted)" in page and "My answer to my task" in page
+    call_page = client.get(f"/notes/{heard.id}").get_data(as_text=True)
+    assert 'Resolved on first contact</dt>\n  <dd><span class="pre">No</span>' in call_page
+    assert "6 of 7 (1 = very easy, 7 = very hard)" in call_page
+    for raw in ("own_words", "False", "Mood 2", "Task answer", "Resolved first contact"):
+        assert raw not in page + call_page, raw
+
+
 def test_photos_come_with_the_note_and_only_allowed_people_see_them(client, login_as):
     _, slot = ready(login_as)
     photos = [
