@@ -115,5 +115,7 @@ def register_commands(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     from app.timefmt import register_filters
+    from app.web import page_flashes
 
     register_filters(app)
+    app.jinja_env.globals["page_flashes"] = page_flashes

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import flash
+from flask import flash, get_flashed_messages, request
 from flask_wtf import FlaskForm
 
 from app.errors import DomainError
@@ -30,3 +30,15 @@ def safe_next(target: str | None, default: str) -> str:
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return default
     return target
+
+
+#: Sent by the service worker when it fetches pages ahead for offline use (see static/sw.js).
+WARMING_HEADER = "X-Page-Warm"
+
+
+def page_flashes() -> list[tuple[str, str]]:
+    """The messages for this page. A page fetched ahead for offline use leaves them for the
+    page the person opens next: warming must not eat "You are checked in"."""
+    if request.headers.get(WARMING_HEADER):
+        return []
+    return get_flashed_messages(with_categories=True)

@@ -4,7 +4,7 @@
 // Never touches non-GET requests or the API: notes travel through the page's outbox.
 // The shell cache is versioned; the pages cache is not, so an update never loses the pages a
 // person opened for offline use (it is cleared on sign-out instead).
-const VERSION = 'lp-shell-v1';
+const VERSION = 'lp-shell-v2';
 const PAGES = 'lp-pages';
 const SHELL = [
   '/offline',
@@ -77,7 +77,8 @@ async function warm(urls) {
   const pages = await caches.open(PAGES);
   await Promise.all(urls.map(async (url) => {
     try {
-      const response = await fetch(url, { credentials: 'same-origin' });
+      // The header tells the server not to use up messages meant for the page opened next.
+      const response = await fetch(url, { credentials: 'same-origin', headers: { 'X-Page-Warm': '1' } });
       if (response.ok && !response.redirected) await pages.put(url, response);
     } catch (error) {
       // offline or signed out: what is cached stays

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from tests.factories import make_activity, make_programme
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -52,3 +54,17 @@ def test_csrf_token_endpoint_needs_a_session(client, login_as):
     login_as()
     token = client.get("/api/v1/csrf-token").get_json()["token"]
     assert isinstance(token, str) and len(token) > 20
+
+
+def test_pages_fetched_ahead_for_offline_use_leave_the_message_for_the_next_page(client, login_as):
+    """The service worker warms pages while a person acts: it must not eat their confirmation."""
+    login_as()
+    slot = make_activity(make_programme(), title="Calls in Lyon")
+    client.form(f"/activities/{slot.id}/signup")  # flashes "You are signed up…"
+    warmed = client.get("/schedule", headers={"X-Page-Warm": "1"}).get_data(as_text=True)
+    assert "You are signed up" not in warmed
+    shown = client.get(f"/activities/{slot.id}").get_data(as_text=True)
+    assert "You are signed up for “Calls in Lyon”" in shown
+    assert "You are signed up for" not in client.get("/").get_data(as_text=True)  # shown once
+    with client.get("/sw.js") as worker:
+        assert "'X-Page-Warm': '1'" in worker.get_data(as_text=True)
