@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 from flask import flash, get_flashed_messages, request
@@ -41,4 +41,4 @@ def page_flashes() -> list[tuple[str, str]]:
     page the person opens next: warming must not eat "You are checked in"."""
     if request.headers.get(WARMING_HEADER):
         return []
-    return get_flashed_messages(with_categories=True)
+    return cast(list[tuple[str, str]], get_flashed_messages(with_categories=True))

@@ -177,7 +177,7 @@ def redacted_fields(note: Note) -> dict[str, Any]:
     return out
 
 
-#: What the form calls each field, so that a note reads back in the same plain words.
+#: What each field is called when a note is read back (its page, the debrief PDF).
 FIELD_LABELS = {
     "customer": "The customer",
     "channel": "Channel",
@@ -202,7 +202,7 @@ FIELD_LABELS = {
     "resolved_first_contact": "Resolved on first contact",
     "root_cause": "Root cause",
     "do_better": "What we could do better",
-    "task_answer": "My answer to my task",
+    "task_answer": "Answer to the task",
     "tags": "Tags",
 }
 #: What the ends of each scale mean.

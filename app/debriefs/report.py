@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.capture.models import NoteType, Photo
-from app.capture.services import redacted_fields
+from app.capture.services import note_details, redacted_fields
 from app.db import DbSession, utcnow
 from app.debriefs.models import Debrief, Insight, Placement, Theme
 from app.debriefs.reports import PAPERS
@@ -27,31 +27,6 @@ from app.programmes.models import KIND_LABELS
 
 #: Photos shown under each theme; the appendix lists every note in words only.
 PHOTOS_PER_THEME = 6
-FIELD_LABELS = {
-    "customer": "Customer",
-    "channel": "Channel",
-    "place": "Where",
-    "did": "What they did",
-    "said": "What they said",
-    "asked": "What I asked",
-    "answered": "What they answered",
-    "needs": "Needs",
-    "pain_points": "Pain points",
-    "delights": "Delights",
-    "surprised": "What surprised me",
-    "task_answer": "Answer to the task",
-    "reason": "Reason for the call",
-    "customer_type": "Type of customer",
-    "moments": "Moments",
-    "effort": "Customer effort (1 to 7)",
-    "mood": "Mood (1 to 5)",
-    "mood_start": "Mood at the start (1 to 5)",
-    "mood_end": "Mood at the end (1 to 5)",
-    "resolved_first_contact": "Resolved on first contact",
-    "root_cause": "Root cause",
-    "do_better": "What we could do better",
-    "tags": "Tags",
-}
 
 
 def quotes_of(fields: dict[str, Any]) -> list[str]:
@@ -76,20 +51,6 @@ class ThemeSection:
 class NoteRow:
     kind: str
     fields: list[tuple[str, str]] = field(default_factory=list)
-
-
-def _as_text(name: str, value: Any) -> str:
-    if name == "moments":
-        return "; ".join(
-            f"{m['at'] // 60:02d}:{m['at'] % 60:02d} {m['what']}"
-            + (f" “{m['words']}”" if m["words"] else "")
-            for m in value
-        )
-    if isinstance(value, list):
-        return "; ".join(str(v) for v in value)
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return str(value)
 
 
 def bar_chart(rows: list[tuple[str, int]], *, width: int = 460, bar: int = 18) -> Markup:
@@ -167,9 +128,9 @@ def report_html(session: DbSession, debrief: Debrief, *, paper: str) -> tuple[st
     for note in notes:
         activity = f"{note.activity.title} · {KIND_LABELS[note.activity.kind]}"
         kind = "Call-listening note" if note.type == NoteType.CALL_NOTE else "Observation"
-        values = fields[note.id]
         shown = [
-            (label, _as_text(k, values[k])) for k, label in FIELD_LABELS.items() if k in values
+            (label, value if isinstance(value, str) else "; ".join(value))
+            for label, value in note_details(note.type, fields[note.id])
         ]
         appendix[activity].append(NoteRow(kind, shown))
     figures = {

@@ -164,7 +164,7 @@ def test_a_note_reads_back_in_plain_words(client, login_as):
     seen, heard = db.session.query(Note).order_by(Note.id).all()
     page = client.get(f"/notes/{seen.id}").get_data(as_text=True)
     assert "Their own words for things" in page and "A surprise" in page
-    assert "2 of 5 (1 = unhappy, 5 = delighted)" in page and "My answer to my task" in page
+    assert "2 of 5 (1 = unhappy, 5 = delighted)" in page and "Answer to the task" in page
     call_page = client.get(f"/notes/{heard.id}").get_data(as_text=True)
     assert 'Resolved on first contact</dt>\n  <dd><span class="pre">No</span>' in call_page
     assert "6 of 7 (1 = very easy, 7 = very hard)" in call_page
