@@ -204,7 +204,7 @@ def check_in(activity_id: int):  # type: ignore[no-untyped-def]
     activity = programmes.get_activity(db.session, activity_id, user=current_user)
     code = json_body({"code"}).get("code") if request.content_length else None
     if code is not None and (not isinstance(code, str) or len(code) > 12):
-        raise DomainError("The code is the 6 letters the host shows.", field="code")
+        raise DomainError("The code is the six characters the host shows.", field="code")
     signup = attendance.check_in(db.session, activity, user=current_user, code=code)
     db.session.commit()
     return jsonify(signup_json(signup))
