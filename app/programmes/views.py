@@ -8,7 +8,6 @@ from flask_login import current_user, login_required
 from app.accounts.services import user_by_email
 from app.briefings.services import briefing_status
 from app.briefings.tasks import my_tasks, tasks_for_slot
-from app.db import utcnow
 from app.debriefs.models import DebriefStatus
 from app.debriefs.services import can_open_debrief, debriefs_for
 from app.errors import DomainError, NotFound
@@ -22,7 +21,7 @@ from app.programmes.forms import (
     ProgrammeForm,
 )
 from app.programmes.models import ActivityKind, Programme
-from app.signups.services import my_signups, my_signups_by_activity, window_problem
+from app.signups.services import by_time, my_signups, my_signups_by_activity, window_problem
 from app.timefmt import in_zone
 from app.web import show_error
 
@@ -37,11 +36,10 @@ def _signed_in() -> None:
 
 @bp.get("/")
 def home():  # type: ignore[no-untyped-def]
-    now = utcnow()
-    mine = my_signups(db.session, current_user)
-    upcoming = [s for s in mine if s.activity.ends_at > now][:5]
+    upcoming, over = by_time(my_signups(db.session, current_user))
+    upcoming = upcoming[:5]
     # Where they went (a place on the waitlist of a slot that is over did not happen).
-    past = [s for s in reversed(mine) if s.activity.ends_at <= now and s.status == "confirmed"]
+    past = [s for s in over if s.status == "confirmed"]
     going = next((s for s in upcoming if s.status == "confirmed"), None)
     briefing = tasks = None
     if going is not None:

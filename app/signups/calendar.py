@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from icalendar import Calendar, Event
 
 from app.db import utcnow
+from app.errors import Conflict
 from app.mail import external_url
 from app.programmes.models import Activity
 from app.signups.models import Signup, SignupStatus
@@ -45,6 +46,8 @@ def _event(activity: Activity, *, waitlisted: bool = False) -> Event:
 
 
 def activity_ics(activity: Activity) -> bytes:
+    if activity.has_started:  # the private feed keeps past slots; a download is for what is to come
+        raise Conflict("This slot has started: there is nothing to add to your calendar.")
     cal = _calendar(activity.title)
     cal.add_component(_event(activity))
     return cal.to_ical()

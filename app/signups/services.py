@@ -243,6 +243,15 @@ def my_signups(session: DbSession, user: User) -> list[Signup]:
     )
 
 
+def by_time(signups: list[Signup]) -> tuple[list[Signup], list[Signup]]:
+    """Sign-ups in time order split into those not over yet (soonest first) and those over
+    (latest first)."""
+    now = utcnow()
+    upcoming = [s for s in signups if s.activity.ends_at > now]
+    past = [s for s in reversed(signups) if s.activity.ends_at <= now]
+    return upcoming, past
+
+
 def my_signups_by_activity(
     session: DbSession, user: User, programme: Programme
 ) -> dict[int, Signup]:

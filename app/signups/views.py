@@ -6,8 +6,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_login import current_user, login_required
 
 from app.accounts.services import user_by_email
-from app.db import utcnow
-from app.errors import Conflict, DomainError, NotFound
+from app.errors import DomainError, NotFound
 from app.extensions import db
 from app.programmes.services import get_activity, list_activities, require_manager
 from app.signups import attendance, services
@@ -64,20 +63,14 @@ def cancel(signup_id: int):  # type: ignore[no-untyped-def]
 @login_required
 def schedule():  # type: ignore[no-untyped-def]
     signups = services.my_signups(db.session, current_user)
-    now = utcnow()
-    return render_template(
-        "signups/schedule.html",
-        upcoming=[s for s in signups if s.activity.ends_at > now],
-        past=[s for s in reversed(signups) if s.activity.ends_at <= now],
-    )
+    upcoming, past = services.by_time(signups)
+    return render_template("signups/schedule.html", upcoming=upcoming, past=past)
 
 
 @bp.get("/activities/<int:activity_id>/calendar.ics")
 @login_required
 def activity_calendar(activity_id: int):  # type: ignore[no-untyped-def]
     activity = get_activity(db.session, activity_id, user=current_user)
-    if activity.has_started:  # the private feed keeps past slots; a download is for what is to come
-        raise Conflict("This slot has started: there is nothing to add to your calendar.")
     return Response(
         activity_ics(activity),
         mimetype="text/calendar",
