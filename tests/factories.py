@@ -30,10 +30,14 @@ _seq = itertools.count(1)
 
 
 def make_user(
-    *roles: Role, name: str | None = None, department: str = "Sales", email: str | None = None
+    *roles: Role,
+    name: str | None = None,
+    department: str = "Sales",
+    email: str | None = None,
+    clock: str = "",
 ) -> User:
     n = next(_seq)
-    return create_user(
+    user = create_user(
         db.session,
         email=email or f"person{n}@example.com",
         name=name or f"Person {n}",
@@ -41,6 +45,8 @@ def make_user(
         department=department,
         password=PASSWORD,
     )
+    user.clock = clock
+    return user
 
 
 def make_programme(

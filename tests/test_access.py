@@ -42,6 +42,7 @@ ACCESS = {
     "api.csrf_token": "user",
     "accounts.logout": "public",  # signing out when signed out is harmless
     "accounts.account": "user",
+    "accounts.set_clock": "user",
     "programmes.home": "user",
     "programmes.show": "user",
     "programmes.show_activity": "user",

@@ -8,6 +8,7 @@ from wtforms import (
     BooleanField,
     EmailField,
     PasswordField,
+    RadioField,
     SelectChoice,
     SelectMultipleField,
     StringField,
@@ -18,6 +19,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from app.accounts.models import Role
 from app.accounts.services import MAX_PASSWORD, MIN_PASSWORD
 from app.text import SafeText
+from app.timefmt import CLOCKS
 
 ROLE_CHOICES = [SelectChoice(r.value, r.value.capitalize()) for r in Role]
 
@@ -58,6 +60,13 @@ class SetPasswordForm(FlaskForm):
 class ChangePasswordForm(SetPasswordForm):
     current = PasswordField(
         "Current password", validators=[DataRequired(), Length(max=MAX_PASSWORD)]
+    )
+
+
+class ClockForm(FlaskForm):
+    # No validator of its own: the service says what is wrong, the same for the page and API.
+    clock = RadioField(
+        "Show times", choices=[SelectChoice(k, v) for k, v in CLOCKS.items()], validate_choice=False
     )
 
 

@@ -32,6 +32,8 @@ class User(db.Model):  # type: ignore[name-defined]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: Secret in the private calendar feed URL; None means no feed.
     calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    #: "24" or "12" for the clock this person reads times in; "" follows their browser.
+    clock: Mapped[str] = mapped_column(String(2), default="", server_default="")
 
     role_rows: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"

@@ -22,6 +22,7 @@ from app.db import DbSession, utcnow
 from app.errors import Conflict, DomainError, NotAllowed
 from app.mail import external_url, queue_mail
 from app.text import clean_text
+from app.timefmt import CLOCKS
 
 INVITE_MAX_AGE = 14 * 24 * 3600
 RESET_MAX_AGE = 2 * 3600
@@ -159,6 +160,13 @@ def check_password(password: str) -> str:
     if len(password) > MAX_PASSWORD:
         raise DomainError(f"Use at most {MAX_PASSWORD} characters.", field="password")
     return password
+
+
+def set_clock(user: User, clock: str) -> None:
+    """The clock this person reads times in: "24", "12", or "" for their browser's language."""
+    if clock not in CLOCKS:
+        raise DomainError("Choose 24-hour, 12-hour or as your browser's language.", field="clock")
+    user.clock = clock
 
 
 def set_password(

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from app.accounts import services
 from app.accounts.forms import (
     ChangePasswordForm,
+    ClockForm,
     CsvInviteForm,
     ForgotPasswordForm,
     InviteForm,
@@ -132,7 +133,27 @@ def account():  # type: ignore[no-untyped-def]
                 db.session.commit()
                 flash("Password changed. Your other devices are signed out.", "success")
                 return redirect(url_for("accounts.account"))
-    return render_template("accounts/account.html", form=form)
+    return _account_page(form, ClockForm(clock=current_user.clock))
+
+
+def _account_page(form: ChangePasswordForm, clock_form: ClockForm) -> str:
+    return render_template("accounts/account.html", form=form, clock_form=clock_form)
+
+
+@bp.post("/account/clock")
+@login_required
+def set_clock():  # type: ignore[no-untyped-def]
+    form = ClockForm()
+    if form.validate_on_submit():
+        try:
+            services.set_clock(current_user, form.clock.data or "")
+        except DomainError as err:
+            show_error(form, err)
+        else:
+            db.session.commit()
+            flash("Times are now shown your way.", "success")
+            return redirect(url_for("accounts.account"))
+    return _account_page(ChangePasswordForm(formdata=None), form), 400
 
 
 def _require_inviter() -> None:

@@ -117,6 +117,10 @@ SCHEMAS: dict[str, Any] = {
             "email": TEXT,
             "name": TEXT,
             "department": TEXT,
+            "clock": {
+                "enum": ["", "24", "12"],
+                "description": "The clock this person reads times in; empty: their browser's.",
+            },
             "roles": {
                 "type": "array",
                 "items": {"enum": ["employee", "organiser", "facilitator", "admin"]},

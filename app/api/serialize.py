@@ -15,6 +15,7 @@ def user_json(user: User) -> dict[str, Any]:
         "email": user.email,
         "name": user.name,
         "department": user.department,
+        "clock": user.clock,
         "roles": sorted(user.roles),
     }
 

@@ -336,7 +336,7 @@ def withdraw(session: DbSession, kind: Any, item_id: Any, reason: Any, *, by: Us
     return record
 
 
-def withdrawals(session: DbSession, *, user: User) -> list[tuple[Withdrawal, str]]:
+def withdrawals(session: DbSession, *, user: User) -> list[tuple[Withdrawal, Programme]]:
     """The log of withdrawn items, for the organisers of their programmes, newest first."""
     rows = session.execute(
         select(Withdrawal, Programme)
@@ -345,4 +345,4 @@ def withdrawals(session: DbSession, *, user: User) -> list[tuple[Withdrawal, str
         .options(selectinload(Withdrawal.by), selectinload(Programme.organisers))
         .order_by(Withdrawal.at.desc(), Withdrawal.id.desc())
     ).all()
-    return [(w, p.title) for w, p in rows if can_manage(p, user)]
+    return [(w, p) for w, p in rows if can_manage(p, user)]

@@ -7,7 +7,7 @@ import io
 
 from app.programmes.models import Activity
 from app.signups.services import Roster
-from app.timefmt import format_local
+from app.timefmt import in_zone
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
@@ -22,7 +22,7 @@ def roster_csv(activity: Activity, roster: Roster) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["status", "position", "name", "email", "department", "slot", "starts"])
-    starts = format_local(activity.starts_at, activity.programme.timezone, "%Y-%m-%d %H:%M")
+    starts = in_zone(activity.starts_at, activity.programme.timezone).strftime("%Y-%m-%d %H:%M")
     for status, rows in (("confirmed", roster.confirmed), ("waitlisted", roster.waitlist)):
         for position, signup in enumerate(rows, start=1):
             user = signup.user

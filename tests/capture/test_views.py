@@ -145,7 +145,7 @@ def test_the_form_asks_when_it_happened_in_the_programmes_time(client, login_as)
     assert note.observed_at == slot.starts_at + timedelta(minutes=15)
     shown = local.strftime("%H:%M")
     notes = client.get("/notes").get_data(as_text=True)
-    assert f"seen {local.strftime('%a %d %b')}, {shown}" in notes
+    assert f"seen {local.strftime('%a')} {local.day} {local.strftime('%b')}, {shown}" in notes
     detail = client.get(f"/notes/{note.id}").get_data(as_text=True)
     assert f", {shown}" in detail and "Observed at" not in detail and "+00:00" not in detail
     edit = client.get(f"/notes/{note.id}/edit").get_data(as_text=True)
