@@ -17,8 +17,10 @@ from tests.factories import make_activity, make_briefing_session, make_programme
 
 
 def check_page(page: Page, url: str) -> list[str]:
-    page.goto(url)
+    response = page.goto(url)
     problems = []
+    if response is not None and response.status >= 400:
+        problems.append(f"{url}: answered {response.status}")
     results = Axe().run(page)
     for violation in results.response["violations"]:
         if violation["impact"] in ("serious", "critical"):

@@ -1,0 +1,162 @@
+"""The three journeys walked on the narrowest common phone (360 px) over the demo company:
+every page fits the screen, has no serious accessibility finding, and nothing a thumb must hit
+is under 44 px high."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+from sqlalchemy import select
+
+from app.capture.models import Note
+from app.debriefs.models import Debrief, DebriefStatus, Insight
+from app.demo import PASSWORD
+from app.extensions import db
+from app.programmes.models import Activity, Programme, ProgrammeStatus
+from tests.e2e.test_pages import check_page
+
+# What a thumb must hit: links that stand on their own (a link inside a sentence is exempt,
+# as in WCAG 2.5.8), buttons and form controls. A radio or box drawn by its label is measured
+# by the label.
+SMALL_TARGETS = """() => {
+  const small = [];
+  for (const el of document.querySelectorAll(
+      'a[href], button, input:not([type=hidden]), select, textarea, summary')) {
+    let box = el.getBoundingClientRect();
+    if (box.width <= 1 || box.height <= 1 || box.right <= 0) continue;  // not shown
+    if (el.closest('.skip') || !el.checkVisibility({visibilityProperty: true})) continue;
+    if (el.matches('input[type=checkbox], input[type=radio], input[type=file]')) {
+      const label = el.closest('label') || (el.id && document.querySelector(`label[for="${el.id}"]`));
+      if (!label) { small.push(`${el.outerHTML.slice(0, 80)} has no label to tap`); continue; }
+      box = label.getBoundingClientRect();
+    }
+    if (el.tagName === 'A' && el.parentElement.textContent.trim() !== el.textContent.trim()) continue;
+    if (box.height < 43.5) small.push(`${Math.round(box.height)}px: ${el.outerHTML.slice(0, 100)}`);
+  }
+  return small;
+}"""
+
+
+@pytest.fixture
+def demo(app: Any, monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
+    monkeypatch.setattr("app.demo.upgrade", lambda: None)  # the test schema already exists
+    result = app.test_cli_runner().invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    current = db.session.scalars(
+        select(Programme).where(Programme.status == ProgrammeStatus.PUBLISHED)
+    ).first()
+    assert current is not None
+    published = db.session.scalars(
+        select(Debrief).where(Debrief.status == DebriefStatus.PUBLISHED)
+    ).first()
+    open_debrief = db.session.scalars(
+        select(Debrief).where(Debrief.status != DebriefStatus.PUBLISHED)
+    ).first()
+    slot = db.session.scalars(
+        select(Activity).where(Activity.programme_id == current.id).order_by(Activity.starts_at)
+    ).first()
+    assert published and open_debrief and slot
+    insight = published.insights[0]
+    note = db.session.scalars(select(Note)).first()
+    assert isinstance(insight, Insight) and note
+    db.session.commit()
+    return {
+        "programme": current.id,
+        "slot": slot.id,
+        "published": published.id,
+        "debrief": open_debrief.id,
+        "insight": insight.id,
+        "note": note.id,
+    }
+
+
+@pytest.fixture
+def phone(browser: Browser, browser_context_args: dict) -> Iterator[Page]:
+    context = browser.new_context(
+        **{**browser_context_args, "viewport": {"width": 360, "height": 740}}
+    )
+    yield context.new_page()
+    context.close()
+
+
+def sign_in(page: Page, server: str, email: str) -> None:
+    page.goto(f"{server}/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").tap()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Hello")
+
+
+def walk(page: Page, server: str, steps: list[str]) -> list[str]:
+    """Each step a tab of the bottom bar (tapped, as a thumb would) or a path to open."""
+    problems: list[str] = []
+    for step in steps:
+        if step.startswith("/"):
+            problems += check_page(page, server + step)
+        else:
+            page.get_by_role("navigation", name="Main").get_by_role("link", name=step).tap()
+            page.wait_for_load_state()
+            problems += check_page(page, page.url)
+        problems += [f"{page.url}: {s}" for s in page.evaluate(SMALL_TARGETS)]
+    return problems
+
+
+def test_the_employee_s_day(server: str, phone: Page, demo: dict[str, int]) -> None:
+    sign_in(phone, server, "employee1@example.com")
+    steps = ["Home", "Schedule", "Notes", "Library", "Debriefs"]
+    steps += [
+        f"/programmes/{demo['programme']}",
+        f"/activities/{demo['slot']}",
+        f"/programmes/{demo['programme']}/briefing",
+        f"/activities/{demo['slot']}/notes/new/observation",
+        f"/activities/{demo['slot']}/notes/new/call_note",
+        f"/library/insights/{demo['insight']}",
+        "/library?q=price",
+        "/library/starred",
+        f"/debriefs/{demo['published']}",
+        "/tasks",
+        "/account",
+    ]
+    problems = walk(phone, server, steps)
+    assert problems == [], "\n".join(problems)
+
+
+def test_the_organiser_s_setup(server: str, phone: Page, demo: dict[str, int]) -> None:
+    sign_in(phone, server, "organiser@example.com")
+    programme, slot = demo["programme"], demo["slot"]
+    steps = [
+        "Home",
+        f"/programmes/{programme}",
+        f"/programmes/{programme}/edit",
+        f"/programmes/{programme}/activities/new",
+        f"/activities/{slot}/edit",
+        f"/activities/{slot}/duplicate",
+        f"/activities/{slot}/people",
+        f"/programmes/{programme}/participation",
+        f"/programmes/{programme}/briefing/edit",
+        f"/programmes/{programme}/tasks",
+        f"/programmes/{programme}/readiness",
+        "/people",
+        "/programmes/new",
+        "/library/withdrawals",
+    ]
+    problems = walk(phone, server, steps)
+    assert problems == [], "\n".join(problems)
+
+
+def test_the_facilitator_s_debrief(server: str, phone: Page, demo: dict[str, int]) -> None:
+    sign_in(phone, server, "facilitator@example.com")
+    debrief = demo["debrief"]
+    steps = [
+        "Debriefs",
+        f"/debriefs/{debrief}",
+        f"/debriefs/{debrief}/insights/new",
+        f"/debriefs/{demo['published']}",
+        f"/library/insights/{demo['insight']}",
+        "Library",
+    ]
+    problems = walk(phone, server, steps)
+    assert problems == [], "\n".join(problems)
