@@ -72,6 +72,7 @@ ACCESS = {
     "programmes.duplicate_activity": "manager",
     "signups.people": "manager",
     "signups.people_csv": "manager",
+    "signups.programme_roster_csv": "manager",
     "signups.move": "manager",
     "api.update_programme": "manager",
     "api.change_programme_status": "manager",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateField,
     DateTimeLocalField,
     EmailField,
@@ -145,19 +146,41 @@ class ActivityForm(FlaskForm):
 
 
 class DuplicateForm(FlaskForm):
+    starts_at = DateTimeLocalField(
+        "The copy starts",
+        format=DATETIME_FORMAT,
+        validators=[InputRequired("Say when the copy starts.")],
+        description="The same day is fine. The copy lasts as long as this slot.",
+    )
     copies = IntegerField(
         "How many copies",
         default=1,
         validators=[
-            InputRequired(),
+            InputRequired("Say how many copies to make."),
             NumberRange(min=1, max=MAX_SERIES, message=f"Between 1 and {MAX_SERIES}."),
         ],
     )
     every_days = IntegerField(
         "Days between copies",
         default=1,
-        validators=[InputRequired(), NumberRange(min=0, max=31, message="Between 0 and 31.")],
-        description="1 makes one copy a day at the same time; 7 one a week.",
+        validators=[
+            InputRequired("Say how many days between copies."),
+            NumberRange(min=0, max=31, message="Between 0 and 31."),
+        ],
+        description="For several copies: 1 makes one a day at the same time; 7 one a week.",
+    )
+
+
+class ConfirmForm(FlaskForm):
+    """A step that needs only its form token (publish)."""
+
+
+class DestructiveForm(FlaskForm):
+    """A step that cannot simply be undone: ticking the box is the confirmation, so it holds
+    without JavaScript."""
+
+    understand = BooleanField(
+        "I understand", validators=[DataRequired("Tick “I understand” to go ahead.")]
     )
 
 

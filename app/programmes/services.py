@@ -261,31 +261,47 @@ def update_activity(
 
 
 def duplicate_activity(
-    session: DbSession, activity: Activity, *, copies: int, every_days: int, by: User
+    session: DbSession,
+    activity: Activity,
+    *,
+    copies: int,
+    every_days: int,
+    by: User,
+    starts_at: datetime | None = None,
 ) -> list[Activity]:
-    """Copies of a slot, each `every_days` after the previous, to make a series."""
+    """Copies of a slot: the first at `starts_at` (the same day is fine; by default
+    `every_days` after the original), each next one `every_days` after the previous."""
     require_manager(activity.programme, by)
     if not 1 <= copies <= MAX_SERIES:
         raise DomainError(f"Make between 1 and {MAX_SERIES} copies.", field="copies")
     if not 0 <= every_days <= 31:
         raise DomainError("Repeat every 0 to 31 days.", field="every_days")
+    if copies > 1 and every_days == 0:
+        raise DomainError(
+            "Several copies need at least 1 day between them, or they would all be at the "
+            "same time. Make one copy at a time for more on the same day.",
+            field="every_days",
+        )
+    tz_name = activity.programme.timezone
+    tz = zone(tz_name)
+    # Step in local wall-clock days so a series keeps its hour across a clock change.
+    original = in_zone(activity.starts_at, tz_name).replace(tzinfo=None)
+    length = in_zone(activity.ends_at, tz_name).replace(tzinfo=None) - original
+    first = (
+        in_zone(starts_at, tz_name).replace(tzinfo=None)
+        if starts_at is not None
+        else original + timedelta(days=every_days)
+    )
     created = []
-    tz = zone(activity.programme.timezone)
-    for n in range(1, copies + 1):
-        # Step in local wall-clock days so a series keeps its hour across a clock change.
-        start = in_zone(activity.starts_at, activity.programme.timezone) + timedelta(
-            days=n * every_days
-        )
-        end = in_zone(activity.ends_at, activity.programme.timezone) + timedelta(
-            days=n * every_days
-        )
+    for n in range(copies):
+        start = first + timedelta(days=n * every_days)
         data = ActivityInput(
             kind=activity.kind,
             title=activity.title,
             location=activity.location,
             online_url=activity.online_url,
-            starts_at=start.replace(tzinfo=None).replace(tzinfo=tz),
-            ends_at=end.replace(tzinfo=None).replace(tzinfo=tz),
+            starts_at=start.replace(tzinfo=tz),
+            ends_at=(start + length).replace(tzinfo=tz),
             capacity=activity.capacity,
             host=activity.host,
             what_to_bring=activity.what_to_bring,

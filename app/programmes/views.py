@@ -16,13 +16,22 @@ from app.programmes import services
 from app.programmes.forms import (
     COMMON_ZONES,
     ActivityForm,
+    ConfirmForm,
+    DestructiveForm,
     DuplicateForm,
     OrganiserForm,
     ProgrammeForm,
 )
 from app.programmes.models import ActivityKind, Programme
-from app.signups.services import by_time, my_signups, my_signups_by_activity, window_problem
-from app.timefmt import in_zone
+from app.programmes.setup import setup_checklist
+from app.signups.services import (
+    by_time,
+    my_signups,
+    my_signups_by_activity,
+    roster,
+    window_problem,
+)
+from app.timefmt import in_zone, local_to_utc
 from app.web import show_error
 
 bp = Blueprint("programmes", __name__)
@@ -100,6 +109,7 @@ def show(programme_id: int):  # type: ignore[no-untyped-def]
         show_error(None, err)
         filters = dict.fromkeys(filters, "")
         found = services.find_activities(db.session, programme, page=page_number)
+    manages = services.can_manage(programme, current_user)
     return render_template(
         "programmes/show_programme.html",
         programme=programme,
@@ -109,7 +119,8 @@ def show(programme_id: int):  # type: ignore[no-untyped-def]
         filters=filters,
         link_filters={k: v for k, v in filters.items() if v},
         mine=my_signups_by_activity(db.session, current_user, programme),
-        can_manage=services.can_manage(programme, current_user),
+        can_manage=manages,
+        checklist=setup_checklist(db.session, programme, by=current_user) if manages else None,
         can_open_debrief=can_open_debrief(programme, current_user),
         problem_for=lambda a: window_problem(programme, a),
     )
@@ -150,17 +161,40 @@ def edit(programme_id: int):  # type: ignore[no-untyped-def]
     )
 
 
-@bp.post("/programmes/<int:programme_id>/<any(publish, close, archive):action>")
+#: What each change of status means for people, said on its confirmation page.
+STATUS_CONSEQUENCES = {
+    "publish": "Everyone can then see the programme and sign up while sign-up is open.",
+    "close": "Nobody can sign up or leave a slot any more; organisers can still move people. "
+    "You can reopen sign-up later.",
+    "archive": "The programme and its slots can no longer be changed. This cannot be undone.",
+}
+
+
+@bp.route(
+    "/programmes/<int:programme_id>/<any(publish, close, archive):action>",
+    methods=["GET", "POST"],
+)
 def change_status(programme_id: int, action: str):  # type: ignore[no-untyped-def]
+    """Publish in one step; closing and archiving ask for a ticked "I understand" first."""
     programme = _managed_programme(programme_id)
-    try:
-        services.change_status(db.session, programme, action, by=current_user)
-    except DomainError as err:
-        show_error(None, err)
-    else:
-        db.session.commit()
-        flash(f"Programme {services.PAST_TENSE[action]}.", "success")
-    return redirect(url_for("programmes.show", programme_id=programme.id))
+    form = ConfirmForm() if action == "publish" else DestructiveForm()
+    if form.validate_on_submit():
+        try:
+            services.change_status(db.session, programme, action, by=current_user)
+        except DomainError as err:
+            show_error(None, err)
+        else:
+            db.session.commit()
+            flash(f"Programme {services.PAST_TENSE[action]}.", "success")
+        return redirect(url_for("programmes.show", programme_id=programme.id))
+    return render_template(
+        "programmes/confirm_status.html",
+        programme=programme,
+        action=action,
+        form=form,
+        consequence=STATUS_CONSEQUENCES[action],
+        checklist=setup_checklist(db.session, programme, by=current_user),
+    )
 
 
 @bp.post("/programmes/<int:programme_id>/organisers")
@@ -258,29 +292,44 @@ def edit_activity(activity_id: int):  # type: ignore[no-untyped-def]
     )
 
 
-@bp.post("/activities/<int:activity_id>/cancel")
+@bp.route("/activities/<int:activity_id>/cancel", methods=["GET", "POST"])
 def cancel_activity(activity_id: int):  # type: ignore[no-untyped-def]
+    """Cancelling a slot tells everyone on it, so it asks for a ticked "I understand" first."""
     activity = _managed_activity(activity_id)
-    try:
-        told = services.cancel_activity(db.session, activity, by=current_user)
-    except DomainError as err:
-        show_error(None, err)
-    else:
-        db.session.commit()
-        people = "1 person was" if told == 1 else f"{told} people were"
-        flash(f"Slot cancelled; {people} told.", "success")
-    return redirect(url_for("programmes.show_activity", activity_id=activity.id))
+    form = DestructiveForm()
+    if form.validate_on_submit():
+        try:
+            told = services.cancel_activity(db.session, activity, by=current_user)
+        except DomainError as err:
+            show_error(None, err)
+        else:
+            db.session.commit()
+            people = "1 person was" if told == 1 else f"{told} people were"
+            flash(f"Slot cancelled; {people} told.", "success")
+        return redirect(url_for("programmes.show_activity", activity_id=activity.id))
+    return render_template(
+        "programmes/cancel_activity.html",
+        activity=activity,
+        programme=activity.programme,
+        form=form,
+        roster=roster(db.session, activity, by=current_user),
+    )
 
 
 @bp.route("/activities/<int:activity_id>/duplicate", methods=["GET", "POST"])
 def duplicate_activity(activity_id: int):  # type: ignore[no-untyped-def]
     activity = _managed_activity(activity_id)
+    programme = activity.programme
     form = DuplicateForm()
+    if not form.is_submitted():
+        # Right after the original, on the same day: the usual second sitting.
+        form.starts_at.data = in_zone(activity.ends_at, programme.timezone).replace(tzinfo=None)
     if form.validate_on_submit():
         try:
             copies = services.duplicate_activity(
                 db.session,
                 activity,
+                starts_at=local_to_utc(form.starts_at.data, programme.timezone, field="starts_at"),  # type: ignore[arg-type]
                 copies=form.copies.data or 0,
                 every_days=form.every_days.data or 0,
                 by=current_user,
@@ -289,11 +338,12 @@ def duplicate_activity(activity_id: int):  # type: ignore[no-untyped-def]
             show_error(form, err)
         else:
             db.session.commit()
-            flash(f"{len(copies)} copies added.", "success")
+            flash(
+                "1 copy added." if len(copies) == 1 else f"{len(copies)} copies added.", "success"
+            )
+            if len(copies) == 1:
+                return redirect(url_for("programmes.show_activity", activity_id=copies[0].id))
             return redirect(url_for("programmes.show", programme_id=activity.programme_id))
     return render_template(
-        "programmes/duplicate_activity.html",
-        form=form,
-        activity=activity,
-        programme=activity.programme,
+        "programmes/duplicate_activity.html", form=form, activity=activity, programme=programme
     )

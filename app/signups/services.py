@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -273,19 +273,47 @@ class Roster:
     waitlist: list[Signup]
 
 
-def roster(session: DbSession, activity: Activity, *, by: User) -> Roster:
-    """Who is on a slot, and who waits, in order (organisers)."""
-    require_manager(activity.programme, by)
-    rows = session.scalars(
-        select(Signup)
-        .options(selectinload(Signup.user))
-        .where(Signup.activity_id == activity.id, Signup.status.in_(ACTIVE))
-        .order_by(Signup.queued_at, Signup.id)
-    ).all()
+def _by_status(rows: list[Signup]) -> Roster:
     return Roster(
         confirmed=[s for s in rows if s.status == SignupStatus.CONFIRMED],
         waitlist=[s for s in rows if s.status == SignupStatus.WAITLISTED],
     )
+
+
+def _rows(session: DbSession, *conditions: ColumnElement[bool]) -> list[Signup]:
+    """Active sign-ups matching the conditions, people loaded, in waiting order."""
+    return list(
+        session.scalars(
+            select(Signup)
+            .join(Signup.activity)
+            .options(selectinload(Signup.user))
+            .where(Signup.status.in_(ACTIVE), *conditions)
+            .order_by(Signup.queued_at, Signup.id)
+        )
+    )
+
+
+def roster(session: DbSession, activity: Activity, *, by: User) -> Roster:
+    """Who is on a slot, and who waits, in order (organisers)."""
+    require_manager(activity.programme, by)
+    return _by_status(_rows(session, Signup.activity_id == activity.id))
+
+
+def programme_roster(
+    session: DbSession, programme: Programme, *, by: User
+) -> list[tuple[Activity, Roster]]:
+    """Every slot of a programme in time order with who is on it and who waits (organisers),
+    in two queries however many slots."""
+    require_manager(programme, by)
+    slots = session.scalars(
+        select(Activity)
+        .where(Activity.programme_id == programme.id)
+        .order_by(Activity.starts_at, Activity.id)
+    ).all()
+    rows: dict[int, list[Signup]] = {a.id: [] for a in slots}
+    for signup in _rows(session, Activity.programme_id == programme.id):
+        rows[signup.activity_id].append(signup)
+    return [(a, _by_status(rows[a.id])) for a in slots]
 
 
 def renew_calendar_token(session: DbSession, user: User) -> str:

@@ -8,7 +8,12 @@ from flask_login import current_user, login_required
 from app.accounts.services import user_by_email
 from app.errors import DomainError, NotFound
 from app.extensions import db
-from app.programmes.services import get_activity, list_activities, require_manager
+from app.programmes.services import (
+    get_activity,
+    get_programme,
+    list_activities,
+    require_manager,
+)
 from app.signups import attendance, services
 from app.signups.calendar import activity_ics, feed_ics
 from app.signups.export import roster_csv
@@ -158,16 +163,29 @@ def move(signup_id: int):  # type: ignore[no-untyped-def]
     return redirect(back)
 
 
+def _csv(text: str, filename: str) -> Response:
+    return Response(
+        text,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
 @bp.get("/activities/<int:activity_id>/people.csv")
 @login_required
 def people_csv(activity_id: int):  # type: ignore[no-untyped-def]
     activity = get_activity(db.session, activity_id, user=current_user)
     roster = services.roster(db.session, activity, by=current_user)
-    return Response(
-        roster_csv(activity, roster),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="roster-slot-{activity.id}.csv"'},
-    )
+    return _csv(roster_csv([(activity, roster)]), f"roster-slot-{activity.id}.csv")
+
+
+@bp.get("/programmes/<int:programme_id>/roster.csv")
+@login_required
+def programme_roster_csv(programme_id: int):  # type: ignore[no-untyped-def]
+    """Every slot, every person on it, whether they checked in (organisers)."""
+    programme = get_programme(db.session, programme_id, user=current_user)
+    slots = services.programme_roster(db.session, programme, by=current_user)
+    return _csv(roster_csv(slots), f"roster-programme-{programme.id}.csv")
 
 
 @bp.route("/activities/<int:activity_id>/checkin", methods=["GET", "POST"])

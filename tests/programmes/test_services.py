@@ -219,3 +219,57 @@ def test_participation_counts_fill_underfilled_and_departments():
     assert p.underfilled == [quiet]
     assert p.by_department == [("Sales", 2), ("Finance", 1)]
     assert (p.people, p.seats, p.taken) == (3, 6, 3)
+
+
+def test_duplicate_can_make_a_copy_later_the_same_day():
+    programme = make_programme()
+    slot = make_activity(programme, hour=9, hours=2)
+    [copy] = duplicate_activity(
+        db.session,
+        slot,
+        starts_at=local(programme, 0, 14),
+        copies=1,
+        every_days=1,
+        by=programme.organisers[0],
+    )
+    start, end = (in_zone(t, programme.timezone) for t in (copy.starts_at, copy.ends_at))
+    assert start.date() == programme.starts_on and (start.hour, end.hour) == (14, 16)
+    assert (copy.title, copy.capacity, copy.location) == (slot.title, slot.capacity, slot.location)
+
+
+def test_duplicate_series_starts_at_the_chosen_time():
+    programme = make_programme(length=5)
+    slot = make_activity(programme, hour=9)
+    copies = duplicate_activity(
+        db.session,
+        slot,
+        starts_at=local(programme, 1, 15),
+        copies=3,
+        every_days=1,
+        by=programme.organisers[0],
+    )
+    starts = [in_zone(c.starts_at, programme.timezone) for c in copies]
+    assert [(s.date() - programme.starts_on).days for s in starts] == [1, 2, 3]
+    assert {s.hour for s in starts} == {15}
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"copies": 3, "every_days": 0}, "every_days", "at least 1 day between them"),
+        ({"copies": 0}, "copies", "between 1 and 50"),
+        ({"every_days": 40}, "every_days", "0 to 31 days"),
+        ({"day": 9}, "starts_at", "within the programme"),
+    ],
+)
+def test_duplicate_refuses_bad_input_with_its_field(changes, field, message):
+    programme = make_programme(length=2)
+    slot = make_activity(programme)
+    values = {
+        "copies": 1,
+        "every_days": 1,
+        "starts_at": local(programme, changes.pop("day", 0), 14),
+    }
+    with pytest.raises(DomainError, match=message) as refused:
+        duplicate_activity(db.session, slot, by=programme.organisers[0], **{**values, **changes})
+    assert refused.value.field == field

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from app.accounts.models import Role
 from app.extensions import db
+from app.programmes import services
 from app.programmes.models import Activity, Programme
 from app.signups.services import sign_up
 from tests.factories import make_activity, make_programme, make_user, move_to
@@ -209,16 +210,138 @@ def test_duplicate_form_makes_a_series(client, login_as):
     organiser = login_as(Role.ORGANISER)
     programme = make_programme(organiser)
     slot = make_activity(programme)
-    assert (
-        client.form(
-            f"/activities/{slot.id}/duplicate", {"copies": "99", "every_days": "1"}
-        ).status_code
-        == 200
-    )
-    assert (
-        client.form(
-            f"/activities/{slot.id}/duplicate", {"copies": "2", "every_days": "1"}
-        ).status_code
-        == 302
+    start = (programme.starts_on + timedelta(days=1)).isoformat() + "T10:00"
+    form = {"starts_at": start, "copies": "99", "every_days": "1"}
+    assert client.form(f"/activities/{slot.id}/duplicate", form).status_code == 200
+    response = client.form(f"/activities/{slot.id}/duplicate", {**form, "copies": "2"})
+    assert response.status_code == 302 and response.headers["Location"].endswith(
+        f"/programmes/{programme.id}"
     )
     assert db.session.scalar(select(func.count()).select_from(Activity)) == 3
+
+
+def test_duplicate_offers_right_after_the_original_and_makes_a_same_day_copy(client, login_as):
+    organiser = login_as(Role.ORGANISER)
+    programme = make_programme(organiser)
+    slot = make_activity(programme, hour=9, hours=2, title="Morning calls")
+    day = programme.starts_on.isoformat()
+    page = client.get(f"/activities/{slot.id}/duplicate").get_data(as_text=True)
+    assert f'value="{day}T11:00"' in page  # the original ends at 11:00
+    response = client.form(
+        f"/activities/{slot.id}/duplicate",
+        {"starts_at": f"{day}T11:00", "copies": "1", "every_days": "1"},
+        follow_redirects=True,
+    )
+    assert "1 copy added." in response.get_data(as_text=True)
+    copy = db.session.scalars(select(Activity).where(Activity.id != slot.id)).one()
+    assert copy.title == "Morning calls" and copy.starts_at == slot.ends_at
+    assert copy.ends_at - copy.starts_at == timedelta(hours=2)
+    assert response.request.path == f"/activities/{copy.id}"
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"starts_at": ""}, "Say when the copy starts."),
+        ({"starts_at": "tomorrow"}, "Not a valid datetime value"),
+        ({"starts_at": "2099-01-01T10:00"}, "The slot must fall within the programme"),
+        ({"copies": "3", "every_days": "0"}, "at least 1 day between them"),
+        ({"copies": "0"}, "Between 1 and 50."),
+        ({"copies": ""}, "Say how many copies to make."),
+        ({"every_days": "x"}, "Not a valid integer value"),
+    ],
+)
+def test_duplicate_form_says_what_is_wrong_and_keeps_what_was_typed(
+    client, login_as, changes, message
+):
+    organiser = login_as(Role.ORGANISER)
+    programme = make_programme(organiser)
+    slot = make_activity(programme)
+    form = {
+        "starts_at": programme.starts_on.isoformat() + "T15:30",
+        "copies": "1",
+        "every_days": "1",
+        **changes,
+    }
+    response = client.form(f"/activities/{slot.id}/duplicate", form)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and message in page
+    assert 'aria-invalid="true"' in page
+    if changes.get("starts_at", "x"):
+        assert f'value="{form["starts_at"]}"' in page
+    assert db.session.scalar(select(func.count()).select_from(Activity)) == 1
+
+
+def test_programme_page_shows_organisers_the_checklist_and_grouped_actions(client, login_as):
+    organiser = login_as(Role.ORGANISER)
+    programme = make_programme(organiser, publish=False)
+    make_activity(programme)
+    page = client.get(f"/programmes/{programme.id}").get_data(as_text=True)
+    assert "Setup: 1 of 4 done" in page and 'class="card setup" open' in page
+    assert "1 slot, 3 places." in page and "Write the briefing pack" in page
+    assert f'href="/programmes/{programme.id}#status"' in page  # the Publish step
+    for group in ("Prepare", "Follow sign-up", "Sign-up and debrief", "Cannot simply be undone"):
+        assert f">{group}</h3>" in page
+    assert f'href="/programmes/{programme.id}/roster.csv"' in page
+    # Archiving is a link to its confirmation page, not a one-click form.
+    assert f'href="/programmes/{programme.id}/archive"' in page
+    assert f'action="/programmes/{programme.id}/archive"' not in page
+
+
+def test_people_who_do_not_organise_see_no_checklist_or_organiser_actions(client, login_as):
+    login_as(Role.ORGANISER)
+    programme = make_programme()
+    page = client.get(f"/programmes/{programme.id}").get_data(as_text=True)
+    assert "Setup:" not in page and "roster.csv" not in page and "Archive" not in page
+    assert "Briefing" in page
+
+
+@pytest.mark.parametrize(("action", "status"), [("close", "in_field"), ("archive", "archived")])
+def test_closing_and_archiving_ask_for_a_ticked_box_first(client, login_as, action, status):
+    organiser = login_as(Role.ORGANISER)
+    programme = make_programme(organiser)
+    url = f"/programmes/{programme.id}/{action}"
+    page = client.get(url).get_data(as_text=True)
+    assert 'name="understand"' in page and "Keep it as it is" in page
+    refused = client.form(url)
+    assert refused.status_code == 200
+    assert "Tick “I understand” to go ahead." in refused.get_data(as_text=True)
+    assert db.session.get(Programme, programme.id).status == "published"
+    done = client.form(url, {"understand": "y"}, follow_redirects=True)
+    assert f"Programme {services.PAST_TENSE[action]}." in done.get_data(as_text=True)
+    assert db.session.get(Programme, programme.id).status == status
+
+
+def test_confirming_without_the_form_token_changes_nothing(client, login_as):
+    organiser = login_as(Role.ORGANISER)
+    programme = make_programme(organiser)
+    response = client.post(f"/programmes/{programme.id}/archive", data={"understand": "y"})
+    assert response.status_code == 400
+    assert db.session.get(Programme, programme.id).status == "published"
+
+
+@pytest.mark.parametrize("roles", [(), (Role.ORGANISER,)])
+def test_only_its_organisers_reach_the_confirmation_pages(client, login_as, roles):
+    login_as(*roles)
+    programme = make_programme()
+    slot = make_activity(programme)
+    for url in (f"/programmes/{programme.id}/archive", f"/activities/{slot.id}/cancel"):
+        assert client.get(url).status_code in (403, 404)
+        assert client.form(url, {"understand": "y"}).status_code in (403, 404)
+    assert db.session.get(Programme, programme.id).status == "published"
+    assert not db.session.get(Activity, slot.id).is_cancelled
+
+
+def test_cancelling_a_slot_says_who_will_be_told_and_needs_the_box(client, login_as, outbox):
+    organiser = login_as(Role.ORGANISER)
+    slot = make_activity(make_programme(organiser), title="Rainy day", capacity=1)
+    sign_up(db.session, slot, user=make_user(email="x@example.com"))
+    sign_up(db.session, slot, user=make_user())
+    page = client.get(f"/activities/{slot.id}/cancel").get_data(as_text=True)
+    assert "1 confirmed and 1 waiting: all 2 will be told by email" in page
+    refused = client.form(f"/activities/{slot.id}/cancel").get_data(as_text=True)
+    assert "Tick “I understand”" in refused and not db.session.get(Activity, slot.id).is_cancelled
+    assert outbox() == []
+    done = client.form(f"/activities/{slot.id}/cancel", {"understand": "y"}, follow_redirects=True)
+    assert "Slot cancelled; 2 people were told." in done.get_data(as_text=True)
+    assert db.session.get(Activity, slot.id).is_cancelled

@@ -12,8 +12,9 @@ from app.errors import Conflict, NotAllowed
 from app.extensions import db
 from app.programmes.services import cancel_activity, change_status
 from app.signups import attendance
+from app.signups.export import safe_cell
 from app.signups.models import SignupStatus
-from app.signups.services import cancel, move, my_signups, roster, sign_up
+from app.signups.services import cancel, move, my_signups, programme_roster, roster, sign_up
 from tests.factories import make_activity, make_programme, make_user, move_to
 
 
@@ -245,3 +246,52 @@ def test_schedule_and_roster_are_in_order():
     r = roster(db.session, sooner, by=programme.organisers[0])
     assert [s.user_id for s in r.confirmed] == [person.id]
     assert [s.id for s in r.waitlist] == [waiting.id]
+
+
+def test_programme_roster_lists_every_slot_in_time_order_with_its_people():
+    programme = make_programme()
+    later = make_activity(programme, day=1, capacity=1)
+    first = make_activity(programme, capacity=2)
+    empty = make_activity(programme, day=2)
+    ann, bob, cy = make_user(name="Ann"), make_user(name="Bob"), make_user(name="Cy")
+    sign_up(db.session, later, user=ann)
+    sign_up(db.session, later, user=bob)  # waits
+    sign_up(db.session, first, user=cy)
+    gone = sign_up(db.session, first, user=make_user())
+    cancel(db.session, gone, by=gone.user)
+    rows = programme_roster(db.session, programme, by=programme.organisers[0])
+    assert [a for a, _ in rows] == [first, later, empty]
+    assert [[s.user.name for s in r.confirmed] for _, r in rows] == [["Cy"], ["Ann"], []]
+    assert [[s.user.name for s in r.waitlist] for _, r in rows] == [[], ["Bob"], []]
+
+
+def test_programme_roster_is_for_its_organisers_only():
+    programme = make_programme()
+    for person in (make_user(), make_user(Role.ORGANISER)):
+        with pytest.raises(NotAllowed):
+            programme_roster(db.session, programme, by=person)
+
+
+def test_programme_roster_queries_do_not_grow_with_slots(count_queries):
+    programme = make_programme(length=5)
+    counts = []
+    for n in (2, 20):
+        while len(programme.activities) < n:
+            i = len(programme.activities)
+            slot = make_activity(programme, day=i % 5, hour=8 + i // 5, hours=1)
+            sign_up(db.session, slot, user=make_user())
+        db.session.commit()
+        db.session.expire_all()
+        organiser = programme.organisers[0]
+        assert not organiser.is_admin  # roles loaded, as they are for the signed-in person
+        with count_queries() as statements:
+            rows = programme_roster(db.session, programme, by=organiser)
+            [s.user.email for _, r in rows for s in r.confirmed]
+        counts.append(len(statements))
+    assert counts[0] == counts[1]
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
+def test_roster_cells_that_a_spreadsheet_would_run_start_with_a_quote(start):
+    assert safe_cell(f"{start}SUM(A1)") == f"'{start}SUM(A1)"
+    assert safe_cell(f"a{start}b") == f"a{start}b"

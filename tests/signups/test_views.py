@@ -6,9 +6,11 @@ import csv
 import io
 from datetime import timedelta
 
+import pytest
 from icalendar import Calendar
 
 from app.accounts.models import Role
+from app.db import utcnow
 from app.extensions import db
 from app.signups.models import Signup
 from app.signups.services import sign_up
@@ -118,13 +120,81 @@ def test_unknown_feed_token_is_404(client):
     assert client.get("/calendar/not-a-token.ics").status_code == 404
 
 
+def _csv_rows(response):  # type: ignore[no-untyped-def]
+    return list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+
+
 def test_roster_csv_neutralises_formulas(client, login_as):
     organiser = login_as(Role.ORGANISER)
     slot = make_activity(make_programme(organiser))
     sign_up(db.session, slot, user=make_user(name='=HYPERLINK("http://x")', department="+1+1"))
-    response = client.get(f"/activities/{slot.id}/people.csv")
-    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
-    assert rows[1][2] == '\'=HYPERLINK("http://x")' and rows[1][4] == "'+1+1"
+    rows = _csv_rows(client.get(f"/activities/{slot.id}/people.csv"))
+    assert rows[0][5] == "name" and rows[0][7] == "department"
+    assert rows[1][5] == '\'=HYPERLINK("http://x")' and rows[1][7] == "'+1+1"
+
+
+def test_programme_roster_csv_has_every_slot_person_status_and_check_in(client, login_as):
+    organiser = login_as(Role.ORGANISER)
+    programme = make_programme(organiser)
+    calls = make_activity(programme, title="Calls", capacity=1)
+    shop = make_activity(programme, day=1, title="@shop", location="-Lyon")
+    ann = make_user(name="Ann", department="Sales")
+    sign_up(db.session, calls, user=ann)
+    sign_up(db.session, calls, user=make_user(name="+Bob", department="=1+1"))
+    came = sign_up(db.session, shop, user=make_user(name="Cy", department="Finance"))
+    came.arrived_at = utcnow()
+    response = client.get(f"/programmes/{programme.id}/roster.csv")
+    assert response.mimetype == "text/csv"
+    assert 'filename="roster-programme-' in response.headers["Content-Disposition"]
+    rows = _csv_rows(response)
+    assert rows[0] == [
+        "slot",
+        "starts",
+        "place",
+        "status",
+        "position",
+        "name",
+        "email",
+        "department",
+        "checked in",
+    ]
+    people = [(r[0], r[2], r[3], r[4], r[5], r[7], r[8]) for r in rows[1:]]
+    assert people == [
+        ("Calls", "Lyon call centre", "confirmed", "1", "Ann", "Sales", "no"),
+        ("Calls", "Lyon call centre", "waitlisted", "1", "'+Bob", "'=1+1", ""),
+        ("'@shop", "'-Lyon", "confirmed", "1", "Cy", "Finance", "yes"),
+    ]
+    assert rows[1][1] == f"{programme.starts_on.isoformat()} 10:00"  # in the programme's zone
+
+
+def test_programme_roster_csv_is_linked_from_the_participation_page(client, login_as):
+    organiser = login_as(Role.ORGANISER)
+    programme = make_programme(organiser)
+    page = client.get(f"/programmes/{programme.id}/participation").get_data(as_text=True)
+    assert f'href="/programmes/{programme.id}/roster.csv"' in page
+
+
+@pytest.mark.parametrize("roles", [(), (Role.ORGANISER,), (Role.FACILITATOR,)])
+def test_programme_roster_csv_is_refused_to_people_who_do_not_organise_it(client, login_as, roles):
+    programme = make_programme()
+    sign_up(db.session, make_activity(programme), user=make_user(email="secret@example.com"))
+    login_as(*roles)
+    response = client.get(f"/programmes/{programme.id}/roster.csv")
+    assert response.status_code in (403, 404)
+    assert "secret@example.com" not in response.get_data(as_text=True)
+
+
+def test_programme_roster_csv_needs_signing_in(client):
+    programme = make_programme()
+    response = client.get(f"/programmes/{programme.id}/roster.csv")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_programme_roster_csv_of_a_missing_or_others_draft_programme_is_404(client, login_as):
+    login_as(Role.ORGANISER)
+    draft = make_programme(publish=False)
+    assert client.get(f"/programmes/{draft.id}/roster.csv").status_code == 404
+    assert client.get("/programmes/9999/roster.csv").status_code == 404
 
 
 def test_organiser_adds_moves_and_removes_people(client, login_as, outbox):
@@ -158,10 +228,12 @@ def test_organiser_adds_moves_and_removes_people(client, login_as, outbox):
     assert "Pick the slot" in page.get_data(as_text=True)
 
 
-def test_cancel_slot_button_tells_people(client, login_as, outbox):
+def test_cancel_slot_tells_people(client, login_as, outbox):
     organiser = login_as(Role.ORGANISER)
     slot = make_activity(make_programme(organiser), title="Rainy day")
     sign_up(db.session, slot, user=make_user(email="x@example.com"))
-    response = client.form(f"/activities/{slot.id}/cancel", follow_redirects=True)
+    response = client.form(
+        f"/activities/{slot.id}/cancel", {"understand": "y"}, follow_redirects=True
+    )
     assert "1 person was told" in response.get_data(as_text=True)
     assert "Cancelled: Rainy day" in outbox()[0]
