@@ -160,3 +160,25 @@ def test_the_facilitator_s_debrief(server: str, phone: Page, demo: dict[str, int
     ]
     problems = walk(phone, server, steps)
     assert problems == [], "\n".join(problems)
+
+
+def test_dark_mode_keeps_every_text_readable(
+    server: str, browser: Browser, browser_context_args: dict, demo: dict[str, int]
+) -> None:
+    """The system's dark setting turns the colours round; axe checks their contrast."""
+    context = browser.new_context(**browser_context_args, color_scheme="dark")
+    page = context.new_page()
+    sign_in(page, server, "facilitator@example.com")
+    assert page.evaluate("getComputedStyle(document.documentElement).backgroundColor") == "rgb(15, 20, 25)"
+    steps = [
+        "Home",
+        "Library",
+        f"/library/insights/{demo['insight']}",
+        f"/debriefs/{demo['debrief']}",
+        f"/debriefs/{demo['published']}",
+        f"/activities/{demo['slot']}/notes/new/observation",
+        "/account",
+    ]
+    problems = walk(page, server, steps)
+    context.close()
+    assert problems == [], "\n".join(problems)
