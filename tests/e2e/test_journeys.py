@@ -29,11 +29,12 @@ SMALL_TARGETS = """() => {
     if (box.width <= 1 || box.height <= 1 || box.right <= 0) continue;  // not shown
     if (el.closest('.skip') || !el.checkVisibility({visibilityProperty: true})) continue;
     if (el.matches('input[type=checkbox], input[type=radio], input[type=file]')) {
-      const label = el.closest('label') || (el.id && document.querySelector(`label[for="${el.id}"]`));
+      const label = el.closest('label') || document.querySelector(`label[for="${el.id}"]`);
       if (!label) { small.push(`${el.outerHTML.slice(0, 80)} has no label to tap`); continue; }
       box = label.getBoundingClientRect();
     }
-    if (el.tagName === 'A' && el.parentElement.textContent.trim() !== el.textContent.trim()) continue;
+    const inText = el.parentElement.textContent.trim() !== el.textContent.trim();
+    if (el.tagName === 'A' && inText) continue;
     if (box.height < 43.5) small.push(`${Math.round(box.height)}px: ${el.outerHTML.slice(0, 100)}`);
   }
   return small;
@@ -169,7 +170,10 @@ def test_dark_mode_keeps_every_text_readable(
     context = browser.new_context(**browser_context_args, color_scheme="dark")
     page = context.new_page()
     sign_in(page, server, "facilitator@example.com")
-    assert page.evaluate("getComputedStyle(document.documentElement).backgroundColor") == "rgb(15, 20, 25)"
+    assert (
+        page.evaluate("getComputedStyle(document.documentElement).backgroundColor")
+        == "rgb(15, 20, 25)"
+    )
     steps = [
         "Home",
         "Library",

@@ -48,3 +48,21 @@ def test_a_slot_under_way_checks_in_and_stays_on_record(server: str, page: Page)
     entry = page.locator("li.slot", has_text="Calls in Lyon")
     expect(entry.get_by_text("Happening now")).to_be_visible()
     expect(entry.get_by_role("button", name="Cancel")).to_have_count(0)
+
+
+def test_a_person_switches_to_a_12_hour_clock_and_every_time_follows(
+    server: str, page: Page
+) -> None:
+    programme = make_programme(title="Closeness week")
+    slot = make_activity(programme, title="Calls in Lyon", hour=14)
+    sign_up(db.session, slot, user=make_user(email="clock@example.com"))
+    db.session.commit()
+    sign_in(page, server, "clock@example.com")
+    expect(page.get_by_text("14:00\u201316:00").first).to_be_visible()  # en-GB: 24 hours
+    page.get_by_role("navigation", name="Account").get_by_role("link", name="Account").tap()
+    page.get_by_label("12-hour (2:30 pm)").check()
+    page.get_by_role("button", name="Save").tap()
+    expect(page.get_by_text("Times are now shown your way.")).to_be_visible()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Home").tap()
+    expect(page.get_by_text("2:00\u2009\u2013\u20094:00\u202fpm").first).to_be_visible()
+    assert page.get_by_text("14:00").count() == 0
