@@ -7,6 +7,7 @@ import os
 from typing import Any
 
 from flask import Flask, request
+from flask.json.provider import DefaultJSONProvider
 from werkzeug.routing import IntegerConverter, Map
 
 from app.config import load_config
@@ -23,6 +24,16 @@ PHOTO_UPLOADS = frozenset({"capture.create_note", "capture.add_photos", "api.upl
 WRITING_READS = frozenset({"debriefs.pdf", "api.debrief_pdf"})
 
 
+class JSONProvider(DefaultJSONProvider):
+    """JSON that nests too deeply for Python's parser is bad input (400), not a crash (500)."""
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        try:
+            return super().loads(s, **kwargs)
+        except RecursionError as err:  # get_json() answers ValueError with a 400
+            raise ValueError("The JSON is nested too deeply.") from err
+
+
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     app = Flask(
@@ -31,6 +42,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         static_folder=os.path.join(root, "static"),
         instance_path=os.environ.get("INSTANCE_PATH") or os.path.join(root, "instance"),
     )
+    app.json = JSONProvider(app)
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.update(load_config(app.instance_path) if config is None else config)
     if not app.debug:
