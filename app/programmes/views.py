@@ -162,6 +162,11 @@ def edit(programme_id: int):  # type: ignore[no-untyped-def]
 
 
 #: What each change of status means for people, said on its confirmation page.
+#: What ticking the box says, for the steps that ask for it.
+UNDERSTAND = {
+    "close": "I understand that sign-up stops now",
+    "archive": "I understand that it can no longer be changed",
+}
 STATUS_CONSEQUENCES = {
     "publish": "Everyone can then see the programme and sign up while sign-up is open.",
     "close": "Nobody can sign up or leave a slot any more; organisers can still move people. "
@@ -178,6 +183,8 @@ def change_status(programme_id: int, action: str):  # type: ignore[no-untyped-de
     """Publish in one step; closing and archiving ask for a ticked "I understand" first."""
     programme = _managed_programme(programme_id)
     form = ConfirmForm() if action == "publish" else DestructiveForm()
+    if isinstance(form, DestructiveForm):
+        form.understand.label.text = UNDERSTAND[action]
     if form.validate_on_submit():
         try:
             services.change_status(db.session, programme, action, by=current_user)
@@ -297,6 +304,7 @@ def cancel_activity(activity_id: int):  # type: ignore[no-untyped-def]
     """Cancelling a slot tells everyone on it, so it asks for a ticked "I understand" first."""
     activity = _managed_activity(activity_id)
     form = DestructiveForm()
+    form.understand.label.text = "I understand that everyone on it is told and loses their place"
     if form.validate_on_submit():
         try:
             told = services.cancel_activity(db.session, activity, by=current_user)

@@ -280,7 +280,7 @@ def test_programme_page_shows_organisers_the_checklist_and_grouped_actions(clien
     assert "Setup: 1 of 4 done" in page and 'class="card setup" open' in page
     assert "1 slot, 3 places." in page and "Write the briefing pack" in page
     assert f'href="/programmes/{programme.id}#status"' in page  # the Publish step
-    for group in ("Prepare", "Follow sign-up", "Sign-up and debrief", "Cannot simply be undone"):
+    for group in ("Prepare", "Follow sign-up", "Sign-up and debrief", "Close or archive"):
         assert f">{group}</h3>" in page
     assert f'href="/programmes/{programme.id}/roster.csv"' in page
     # Archiving is a link to its confirmation page, not a one-click form.
