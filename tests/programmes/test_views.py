@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.accounts.models import Role
+from app.briefings.tasks import TaskInput, create_task
 from app.extensions import db
 from app.programmes import services
 from app.programmes.models import Activity, Programme
@@ -345,3 +346,32 @@ def test_cancelling_a_slot_says_who_will_be_told_and_needs_the_box(client, login
     done = client.form(f"/activities/{slot.id}/cancel", {"understand": "y"}, follow_redirects=True)
     assert "Slot cancelled; 2 people were told." in done.get_data(as_text=True)
     assert db.session.get(Activity, slot.id).is_cancelled
+
+
+def test_organiser_s_programme_page_queries_do_not_grow_with_slots_and_tasks(
+    client, login_as, count_queries
+):
+    organiser = login_as(Role.ORGANISER)
+    programme = make_programme(organiser, length=10)
+    counts = []
+    for n in (3, 30):
+        while len(programme.activities) < n:
+            i = len(programme.activities)
+            slot = make_activity(programme, day=i % 10, hour=8 + i // 10, hours=1)
+            sign_up(db.session, slot, user=make_user())
+            create_task(
+                db.session,
+                programme,
+                TaskInput(question="Why?", scope="slot", activity_id=slot.id),
+                by=organiser,
+            )
+        counts.append(_queries_for(client, count_queries, f"/programmes/{programme.id}"))
+    assert counts[0] == counts[1]
+
+
+def test_publish_page_lists_what_is_not_set_up_yet(client, login_as):
+    organiser = login_as(Role.ORGANISER)
+    programme = make_programme(organiser, publish=False)
+    page = client.get(f"/programmes/{programme.id}/publish").get_data(as_text=True)
+    assert "Not everything is set up yet" in page and "No slots yet." in page
+    assert 'name="understand"' not in page  # publishing can be undone by closing sign-up
