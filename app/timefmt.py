@@ -77,8 +77,22 @@ def zone(name: str) -> ZoneInfo:
         raise DomainError(f"“{name}” is not a known time zone.", field="timezone") from err
 
 
+#: The years a time typed or sent may fall in; checked before any arithmetic, which near
+#: year 1 or 9999 overflows.
+YEARS = (2000, 2100)
+
+
+def in_range(value: datetime, *, field: str) -> datetime:
+    if not YEARS[0] <= value.year <= YEARS[1]:
+        raise DomainError(
+            f"{field}: pick a time between the years {YEARS[0]} and {YEARS[1]}.", field=field
+        )
+    return value
+
+
 def local_to_utc(value: datetime, tz_name: str, *, field: str) -> datetime:
     """A wall-clock time in the zone, as UTC; refuses times a clock change skips."""
+    in_range(value, field=field)
     if value.tzinfo is not None:
         return value.astimezone(UTC)
     tz = zone(tz_name)

@@ -26,6 +26,7 @@ from app.errors import DomainError
 from app.programmes.models import Activity
 from app.programmes.services import can_view
 from app.signups.models import Signup, SignupStatus
+from app.timefmt import YEARS
 
 MAX_BATCH = 100
 
@@ -69,6 +70,8 @@ def _when(value: Any) -> datetime:
         parsed = None
     if parsed is None or parsed.tzinfo is None:
         raise Rejected({"updated_at": "must be an ISO 8601 time with a time-zone offset"})
+    if not YEARS[0] <= parsed.year <= YEARS[1]:
+        raise Rejected({"updated_at": f"must be between the years {YEARS[0]} and {YEARS[1]}"})
     return parsed
 
 
