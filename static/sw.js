@@ -4,13 +4,14 @@
 // Never touches non-GET requests or the API: notes travel through the page's outbox.
 // The shell cache is versioned; the pages cache is not, so an update never loses the pages a
 // person opened for offline use (it is cleared on sign-out instead).
-const VERSION = 'lp-shell-v2';
+const VERSION = 'lp-shell-v3';
 const PAGES = 'lp-pages';
 const SHELL = [
   '/offline',
   '/static/css/app.css',
   '/static/js/app.js',
   '/static/js/outbox.js',
+  '/static/js/capture.js',
   '/static/manifest.webmanifest',
   '/static/icons/icon-192.png',
 ];

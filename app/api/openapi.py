@@ -78,6 +78,13 @@ def _field_schema(spec: Any) -> dict[str, Any]:
         return {"type": "boolean"}
     if isinstance(spec, schema.When):
         return {"type": "string", "format": "date-time"}
+    if isinstance(spec, schema.Duration):
+        return {
+            "type": "integer",
+            "minimum": 0,
+            "maximum": spec.max,
+            "description": "how long the call lasted, in seconds",
+        }
     return {
         "type": "array",
         "maxItems": spec.max_items,
@@ -92,8 +99,12 @@ def _field_schema(spec: Any) -> dict[str, Any]:
                     "maximum": 86400,
                     "description": "seconds into the call",
                 },
-                "what": {"type": "string", "maxLength": 1000},
-                "words": {"type": "string", "maxLength": 1000},
+                "what": {"type": "string", "maxLength": 1000, "description": "what happened"},
+                "words": {
+                    "type": "string",
+                    "maxLength": 1000,
+                    "description": "the customer's own words, as said (a quote)",
+                },
             },
         },
     }

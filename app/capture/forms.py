@@ -8,9 +8,38 @@ from typing import Any
 from werkzeug.datastructures import MultiDict
 
 from app.capture.models import NoteType
-from app.capture.schema import FIELDS, Choices, Flag, Moments, Scale, TextList, When
+from app.capture.schema import FIELDS, Choices, Duration, Flag, Moments, Scale, TextList, When
 
 MOMENT_LINE = re.compile(r"^\s*(?:(\d{1,3}):)?(\d{1,2}):(\d{2})\s*(.*)$")
+CLOCK = re.compile(r"^\s*(?:(\d{1,3}):)?(\d{1,3}):(\d{2})\s*$")
+#: Empty moment rows the form offers below the ones typed (more come with "Add a moment").
+BLANK_MOMENTS = 3
+
+
+def _seconds(text: str) -> int | str:
+    """`04:30` or `1:04:30` as seconds; anything else is passed on for the checker to refuse."""
+    match = CLOCK.match(text)
+    if not match:
+        return text
+    hours, minutes, seconds = match.groups()
+    return int(hours or 0) * 3600 + int(minutes) * 60 + int(seconds)
+
+
+def _moment_rows(form: MultiDict[str, str]) -> list[dict[str, Any]]:
+    """The form's moment rows (time, what happened, their words); rows left empty are skipped."""
+    rows = zip(
+        form.getlist("moment_at"),
+        form.getlist("moment_what"),
+        form.getlist("moment_words"),
+        strict=False,
+    )
+    moments: list[dict[str, Any]] = []
+    for at, what, words in rows:
+        if not (at.strip() or what.strip() or words.strip()):
+            continue
+        quote = words.strip().strip('"“”')  # the form shows the quote marks around it already
+        moments.append({"at": _seconds(at) if at.strip() else None, "what": what, "words": quote})
+    return moments
 
 
 def _moments(text: str) -> list[dict[str, Any]] | str:
@@ -39,6 +68,13 @@ def fields_from_form(note_type: NoteType, form: MultiDict[str, str]) -> dict[str
         if isinstance(spec, Choices):
             fields[name] = form.getlist(name)
             continue
+        if isinstance(spec, Moments):
+            # One row per moment; a page cached before the rows came posts one text instead.
+            legacy = _moments(form.get(name, ""))
+            rows = _moment_rows(form)
+            if isinstance(legacy, str) or rows or legacy:
+                fields[name] = legacy if isinstance(legacy, str) else [*legacy, *rows]
+            continue
         raw = form.get(name, "").strip()
         if name == "tags":  # tags picked from the programme's, then tags typed
             picked = [t for t in form.getlist("tag_picks") if t.strip()]
@@ -53,13 +89,24 @@ def fields_from_form(note_type: NoteType, form: MultiDict[str, str]) -> dict[str
             fields[name] = int(raw) if raw.isdigit() else raw
         elif isinstance(spec, Flag):
             fields[name] = raw in {"yes", "on", "true"}
-        elif isinstance(spec, Moments):
-            fields[name] = _moments(raw)
+        elif isinstance(spec, Duration):
+            fields[name] = _seconds(raw)
         elif isinstance(spec, When):
             fields[name] = raw
         else:
             fields[name] = raw
     return fields
+
+
+def moment_rows(values: MultiDict[str, str]) -> list[tuple[str, str, str]]:
+    """The moment rows typed so far (time, what happened, their words), for the form to show."""
+    rows = zip(
+        values.getlist("moment_at"),
+        values.getlist("moment_what"),
+        values.getlist("moment_words"),
+        strict=False,
+    )
+    return [row for row in rows if any(part.strip() for part in row)]
 
 
 def _clock(seconds: int) -> str:
@@ -80,10 +127,11 @@ def form_values(note_type: NoteType, fields: dict[str, Any]) -> MultiDict[str, s
         elif isinstance(spec, TextList):
             values[name] = (", " if name == "tags" else "\n").join(value)
         elif isinstance(spec, Moments):
-            values[name] = "\n".join(
-                f"{_clock(m['at'])} {m['what']}" + (f" | {m['words']}" if m["words"] else "")
-                for m in value
-            )
+            values.setlist("moment_at", [_clock(m["at"]) for m in value])
+            values.setlist("moment_what", [m["what"] for m in value])
+            values.setlist("moment_words", [m["words"] for m in value])
+        elif isinstance(spec, Duration):
+            values[name] = _clock(value)
         elif isinstance(spec, Flag):
             values[name] = "yes" if value else "no"
         else:

@@ -8,6 +8,7 @@ from typing import Any
 
 from app.capture.models import NoteType
 from app.text import text_problem
+from app.timefmt import YEARS
 
 LABELS = ("surprise", "workaround", "roadblock", "own_words")
 
@@ -49,7 +50,14 @@ class Moments:
     max_items: int = 300
 
 
-Field = Text | TextList | Scale | Choices | Flag | When | Moments
+@dataclass(frozen=True)
+class Duration:
+    """Seconds, typed on the form as minutes:seconds (the call timer fills it)."""
+
+    max: int = 86_400
+
+
+Field = Text | TextList | Scale | Choices | Flag | When | Moments | Duration
 
 COMMON: dict[str, Field] = {
     #: When it happened; a time without an offset is in the programme's zone (see sync).
@@ -79,6 +87,8 @@ FIELDS: dict[NoteType, dict[str, Field]] = {
         **COMMON,
         "reason": Text(300),
         "customer_type": Text(100),
+        "duration": Duration(),  #: how long the call lasted, in seconds
+        #: the timeline: seconds into the call, what happened, the customer's own words
         "moments": Moments(),
         "effort": Scale(1, 7),
         "mood_start": Scale(1, 5),
@@ -134,9 +144,13 @@ def _check(spec: Field, value: Any) -> Any:
             parsed = datetime.fromisoformat(_text(value, 40))
         except ValueError as err:
             raise ValueError("must be an ISO 8601 date and time") from err
-        if not 2000 <= parsed.year <= 2100:  # before any arithmetic on it
-            raise ValueError("must be between the years 2000 and 2100")
+        if not YEARS[0] <= parsed.year <= YEARS[1]:  # before any arithmetic on it
+            raise ValueError(f"must be between the years {YEARS[0]} and {YEARS[1]}")
         return parsed.isoformat()
+    if isinstance(spec, Duration):
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= spec.max:
+            raise ValueError("must be a time like 04:30 (minutes:seconds), under 24 hours")
+        return value
     return _moments(spec, value)
 
 
@@ -146,10 +160,12 @@ def _moments(spec: Moments, value: Any) -> list[dict[str, Any]]:
     moments = []
     for item in value:
         if not isinstance(item, dict) or set(item) - {"at", "what", "words"}:
-            raise ValueError("each moment has at, what and words")
+            raise ValueError("each moment has a time (at), what happened and their words")
         at = item.get("at")
         if isinstance(at, bool) or not isinstance(at, int) or not 0 <= at <= 86_400:
-            raise ValueError("each moment's at is seconds into the call (0 to 86400)")
+            what = item.get("what") or item.get("words")
+            which = f"“{what[:40]}”" if isinstance(what, str) and what else "each moment"
+            raise ValueError(f"{which} needs its time into the call, like 02:15 (minutes:seconds)")
         moments.append(
             {
                 "at": at,

@@ -15,6 +15,7 @@ from app.capture.redaction import find_contacts, redact
 from app.capture.schema import (
     FIELDS,
     Choices,
+    Duration,
     Flag,
     Moments,
     Scale,
@@ -195,6 +196,7 @@ FIELD_LABELS = {
     "consent": "The customer agreed to answer",
     "reason": "Reason for the call",
     "customer_type": "Type of customer",
+    "duration": "How long the call lasted",
     "moments": "Moments of the call",
     "effort": "Customer effort",
     "mood_start": "Mood at the start",
@@ -221,8 +223,20 @@ NOTICED = {
 
 
 def _moment(moment: dict[str, Any]) -> str:
-    at = f"{moment['at'] // 60:02d}:{moment['at'] % 60:02d}"
-    return f"{at} {moment['what']}" + (f" — “{moment['words']}”" if moment["words"] else "")
+    """`02:15 · What happened: … · Their words: “…”`, leaving out what is empty."""
+    parts = [f"{moment['at'] // 60:02d}:{moment['at'] % 60:02d}"]
+    if moment["what"]:
+        parts.append(f"What happened: {moment['what']}")
+    if moment["words"]:
+        parts.append(f"Their words: “{moment['words']}”")
+    return " · ".join(parts)
+
+
+def _length(seconds: int) -> str:
+    hours, rest = divmod(seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    parts = [f"{hours} h" if hours else "", f"{minutes} min" if minutes else "", f"{seconds} s"]
+    return " ".join(p for p in parts if p and (p != "0 s" or not (hours or minutes)))
 
 
 def note_details(note_type: NoteType, fields: dict[str, Any]) -> list[tuple[str, str | list[str]]]:
@@ -244,6 +258,8 @@ def note_details(note_type: NoteType, fields: dict[str, Any]) -> list[tuple[str,
             details.append((label, [NOTICED.get(v, v) for v in value]))
         elif isinstance(spec, Moments):
             details.append((label, [_moment(m) for m in value]))
+        elif isinstance(spec, Duration):
+            details.append((label, _length(value)))
         else:
             details.append((label, value))
     return details

@@ -11,7 +11,7 @@ from werkzeug.datastructures import FileStorage, MultiDict
 from app.briefings.services import briefing_status
 from app.briefings.tasks import my_tasks, tasks_for_slot
 from app.capture import photos, services
-from app.capture.forms import fields_from_form, form_values
+from app.capture.forms import BLANK_MOMENTS, fields_from_form, form_values, moment_rows
 from app.capture.models import Note, NoteType, Photo
 from app.capture.schema import LABELS
 from app.capture.sync import save_item
@@ -60,6 +60,9 @@ def _page(
         client_id=client_id,
         note=note,
         labels=LABELS,
+        noticed=services.NOTICED,
+        moments=moment_rows(values),
+        blank_moments=BLANK_MOMENTS,
         tasks=tasks_for_slot(my_tasks(db.session, current_user, programme=programme), activity),
         briefing=briefing_status(db.session, programme, current_user),
         interview=activity.kind in INTERVIEW_KINDS,

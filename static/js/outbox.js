@@ -44,7 +44,6 @@
       const value = (data.get(el.name) || '').trim();
       if (!value) return;
       if (el.dataset.kind === 'lines') fields[el.name] = value.split('\n').map((v) => v.trim()).filter(Boolean);
-      else if (el.dataset.kind === 'moments') fields[el.name] = parseMoments(value);
       else fields[el.name] = value;
     });
     const tags = [...data.getAll('tag_picks'), ...(fields.tags || '').split(',')].map((t) => t.trim()).filter(Boolean);
@@ -55,17 +54,21 @@
     if (data.getAll('labels').length) fields.labels = data.getAll('labels');
     if (data.get('consent')) fields.consent = true;
     if (data.get('resolved_first_contact')) fields.resolved_first_contact = data.get('resolved_first_contact') === 'yes';
+    if (data.get('duration')) fields.duration = seconds(data.get('duration'));
+    // A call's moments, one row each: time into the call, what happened, their words.
+    const what = data.getAll('moment_what');
+    const words = data.getAll('moment_words');
+    const rows = data.getAll('moment_at').map((at, i) => ({
+      at: at.trim(), what: (what[i] || '').trim(), words: (words[i] || '').trim().replace(/^["“”]+|["“”]+$/g, ''),
+    })).filter((m) => m.at || m.what || m.words).map((m) => ({ ...m, at: m.at ? seconds(m.at) : null }));
+    if (rows.length) fields.moments = rows;
     return fields;
   }
 
-  function parseMoments(text) {
-    return text.split('\n').map((line) => line.trim()).filter(Boolean).map((line) => {
-      const match = line.match(/^(?:(\d{1,3}):)?(\d{1,2}):(\d{2})\s*(.*)$/);
-      if (!match) return { at: -1, what: line, words: '' }; // the server explains what is wrong
-      const [, h, m, s, rest] = match;
-      const [what, ...words] = rest.split('|');
-      return { at: Number(h || 0) * 3600 + Number(m) * 60 + Number(s), what: what.trim(), words: words.join('|').trim() };
-    });
+  // `04:30` or `1:04:30` as seconds; anything else goes as typed, for the server to explain.
+  function seconds(text) {
+    const match = text.trim().match(/^(?:(\d{1,3}):)?(\d{1,3}):(\d{2})$/);
+    return match ? Number(match[1] || 0) * 3600 + Number(match[2]) * 60 + Number(match[3]) : text;
   }
 
   async function csrfToken() {
@@ -352,9 +355,11 @@
     if (!isNew && values.version !== form.elements.version.value) return;
     Object.entries(values).forEach(([key, value]) => {
       const values = [].concat(value);
-      form.querySelectorAll(`[name="${CSS.escape(key)}"]`).forEach((el) => {
+      // Repeated rows (a call's moments): the form adds rows until every value has one.
+      form.dispatchEvent(new CustomEvent('lp:rows', { detail: { name: key, count: values.length } }));
+      form.querySelectorAll(`[name="${CSS.escape(key)}"]`).forEach((el, i) => {
         if (el.type === 'checkbox' || el.type === 'radio') el.checked = values.includes(el.value);
-        else if (el.type !== 'hidden' || key === 'client_id') el.value = values[0];
+        else if (el.type !== 'hidden' || key === 'client_id') el.value = values[i] ?? '';
       });
     });
   }
@@ -369,32 +374,6 @@
   function checkContacts(el) {
     const warning = document.getElementById(`${el.id}-contacts`);
     if (warning) warning.hidden = !CONTACTS.some((re) => re.test(el.value));
-  }
-
-  function setUpCallTimer(form) {
-    const box = form.querySelector('[data-call-timer]');
-    if (!box) return;
-    box.hidden = false;
-    const output = box.querySelector('output');
-    const start = box.querySelector('[data-timer-start]');
-    const mark = box.querySelector('[data-timer-mark]');
-    const moments = form.querySelector('#moments');
-    let began = null;
-    const elapsed = () => Math.floor((Date.now() - began) / 1000);
-    const clock = (s) => `${String(Math.floor(s / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
-    start.addEventListener('click', () => {
-      began = Date.now();
-      start.textContent = 'Restart the timer';
-      mark.disabled = false;
-      setInterval(() => { output.textContent = clock(elapsed()); }, 500);
-    });
-    mark.addEventListener('click', () => {
-      const prefix = moments.value && !moments.value.endsWith('\n') ? '\n' : '';
-      moments.value += `${prefix}${clock(elapsed())} `;
-      moments.focus();
-      moments.setSelectionRange(moments.value.length, moments.value.length);
-      saveDraft(form);
-    });
   }
 
   // Each camera shot joins the photos chosen, all kept in the "photos" input (so a form sent
@@ -443,14 +422,13 @@
       if (event.target.matches('[data-contacts]')) checkContacts(event.target);
     });
     form.querySelectorAll('[data-contacts]').forEach(checkContacts);
-    setUpCallTimer(form);
     if (form.dataset.capture !== 'new') return; // edits of stored notes post as a plain form
     form.addEventListener('submit', async (event) => {
       event.preventDefault();
       const { files, problem } = photoProblem(form);
       const warning = form.querySelector('[data-photo-problem]');
       if (warning) { warning.textContent = problem || ''; warning.hidden = !problem; }
-      if (problem) { warning?.scrollIntoView(); return; }
+      if (problem) { warning.closest('details')?.setAttribute('open', ''); warning.scrollIntoView(); return; }
       try {
         await queueNote(form, files);
       } catch (error) {

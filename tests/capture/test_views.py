@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import uuid
 from datetime import timedelta
 from zoneinfo import ZoneInfo
@@ -29,7 +30,8 @@ def ready(login_as, **slot):  # type: ignore[no-untyped-def]
 def test_observation_form_saves_once(client, login_as):
     _, slot = ready(login_as)
     page = client.get(f"/activities/{slot.id}/notes/new/observation").get_data(as_text=True)
-    assert "1. Observe: watch and listen first" in page and "2. Ask: only afterwards" in page
+    steps = re.findall(r'<span class="step-title">([^<]+)<', page)
+    assert steps == ["Customer", "Observe", "Ask", "Make sense"]
     form = {
         "client_id": str(uuid.uuid4()),
         "customer": "man, 60s",

@@ -45,9 +45,15 @@ def pending(page: Page) -> int:
     })""")
 
 
+def open_step(page: Page, title: str) -> None:
+    """Open one step of the form (Customer is open to begin with)."""
+    page.locator("details.step:not([open]) > summary").filter(has_text=title).tap()
+
+
 def observe(page: Page, server: str, slot_id: int, words: str) -> None:
     page.goto(f"{server}/activities/{slot_id}/notes/new/observation")
     page.get_by_label("The customer, in a few anonymous words").fill("woman, 30s, with a pram")
+    open_step(page, "Observe")
     page.get_by_label("What they did").fill(words)
     page.get_by_label("What they said, in their own words").fill("Is there a lift?")
     page.get_by_role("button", name="Save note").tap()
@@ -137,7 +143,9 @@ def test_cut_in_the_middle_of_a_sync_neither_duplicates_nor_loses(
 def test_a_refused_note_stays_with_its_reason(server: str, page: Page) -> None:
     slot_id = signed_in_on_a_slot(page, server, "cy@example.com")
     page.goto(f"{server}/activities/{slot_id}/notes/new/observation")
+    open_step(page, "Observe")
     page.get_by_label("What they did").fill("Asked about delivery")
+    open_step(page, "Make sense")
     page.get_by_label("Tags").fill("x" * 41)
     page.get_by_role("button", name="Save note").tap()
     expect(
@@ -147,7 +155,9 @@ def test_a_refused_note_stays_with_its_reason(server: str, page: Page) -> None:
 
     # The note goes back into its form with everything typed, and is sent once fixed.
     page.get_by_role("button", name="Fix and resend").tap()
+    open_step(page, "Observe")
     expect(page.get_by_label("What they did")).to_have_value("Asked about delivery")
+    open_step(page, "Make sense")
     page.get_by_label("Tags").fill("delivery")
     page.get_by_role("button", name="Save note").tap()
     expect(page.get_by_text("All notes sent at").first).to_be_visible(timeout=15000)
@@ -199,6 +209,7 @@ def test_a_photo_taken_offline_arrives_once_with_its_note(
     page.goto(f"{server}/activities/{slot_id}/notes/new/observation")
 
     context.set_offline(True)
+    open_step(page, "Observe")
     page.get_by_label("What they did").fill("Showed me the broken handle")
     page.get_by_label("Choose photos").set_input_files(
         files=[{"name": "handle.jpg", "mimeType": "image/jpeg", "buffer": jpeg_bytes((3000, 2000))}]
@@ -223,6 +234,7 @@ def test_a_photo_taken_offline_arrives_once_with_its_note(
 def test_camera_shots_and_chosen_photos_show_as_previews_to_remove(server: str, page: Page) -> None:
     slot_id = signed_in_on_a_slot(page, server, "fay@example.com", kind="customer_observation")
     page.goto(f"{server}/activities/{slot_id}/notes/new/observation")
+    open_step(page, "Observe")
     camera = page.get_by_label("Take a photo")
     expect(camera).to_have_attribute("capture", "environment")  # opens the camera on a phone
 
@@ -268,3 +280,102 @@ def test_one_visit_online_is_enough_for_the_field_pages_to_open_offline(
         expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
     page.get_by_role("link", name="New observation").tap()
     expect(page.get_by_role("heading", name="New observation")).to_be_visible()
+
+
+def test_offline_every_field_of_every_step_goes_into_the_outbox(
+    server: str, page: Page, context: BrowserContext
+) -> None:
+    slot_id = signed_in_on_a_slot(page, server, "gus@example.com", kind="shopper_interview")
+    observation = f"{server}/activities/{slot_id}/notes/new/observation"
+    call = f"{server}/activities/{slot_id}/notes/new/call_note"
+    page.goto(observation)
+    page.evaluate("navigator.serviceWorker.ready")
+    page.reload()
+    page.goto(call)
+    context.set_offline(True)
+
+    page.goto(observation)
+    page.get_by_label("When it happened").fill("2030-01-01T10:15")
+    page.get_by_label("The customer, in a few anonymous words").fill("man, 70s, with a stick")
+    page.get_by_label("Channel").fill("Store")
+    page.get_by_label("Where").fill("Aisle 4")
+    open_step(page, "Observe")
+    page.get_by_label("What they did").fill("Bent down to the bottom shelf twice")
+    page.get_by_label("What they said, in their own words").fill("Why so low?\nMy back")
+    page.get_by_label("A roadblock").check()
+    page.get_by_label("Their own words for things").check()
+    open_step(page, "Ask")
+    page.get_by_label("The customer agreed to answer").check()
+    page.get_by_label("What I asked").fill("What were you looking for?")
+    page.get_by_label("What they answered").fill("The big pack")
+    open_step(page, "Make sense")
+    page.get_by_label("Needs").fill("Reach it standing")
+    page.get_by_label("Pain points").fill("Heavy packs low down")
+    page.get_by_label("Delights").fill("Staff helped")
+    page.get_by_label("What surprised me").fill("He did not ask for help")
+    page.get_by_role("radio", name="2", exact=True).check()
+    page.get_by_label("My answer to my task").fill("Shelf height")
+    page.get_by_label("Tags").fill("shelf, access")
+    for title in ("Customer", "Observe", "Ask", "Make sense"):  # all closed again
+        page.locator("details.step[open] > summary").filter(has_text=title).tap()
+    expect(page.locator("details.step[open]")).to_have_count(0)
+    page.get_by_role("button", name="Save note").tap()
+    expect(page.get_by_text("1 note waiting to send").first).to_be_visible()
+
+    page.goto(call)
+    page.get_by_label("Reason for the call").fill("Parcel lost")
+    page.get_by_label("Type of customer").fill("business")
+    page.get_by_label("How long the call lasted").fill("6:05")
+    open_step(page, "Moments")
+    page.get_by_label("Time into the call").first.fill("00:40")
+    page.get_by_label("What happened").first.fill("Gives the tracking number")
+    page.get_by_label("Their words").first.fill("It says delivered, it is not")
+    open_step(page, "How it went")
+    page.get_by_role("radio", name="6", exact=True).check()
+    page.locator("[name=mood_start][value='1']").check()
+    page.locator("[name=mood_end][value='4']").check()
+    page.get_by_role("radio", name="Yes").check()
+    open_step(page, "Make sense")
+    page.get_by_label("Root cause").fill("Left at the wrong door")
+    page.get_by_label("What we could do better").fill("Photo on delivery")
+    page.get_by_role("button", name="Save note").tap()
+    expect(page.get_by_text("2 notes waiting to send").first).to_be_visible()
+
+    context.set_offline(False)
+    expect(page.get_by_text("All notes sent at").first).to_be_visible(timeout=15000)
+    seen, heard = sorted(stored_notes(), key=lambda n: n.type, reverse=True)
+    assert seen.fields == {
+        "observed_at": seen.fields["observed_at"],
+        "customer": "man, 70s, with a stick",
+        "channel": "Store",
+        "place": "Aisle 4",
+        "did": "Bent down to the bottom shelf twice",
+        "said": ["Why so low?", "My back"],
+        "labels": ["own_words", "roadblock"],
+        "consent": True,
+        "asked": "What were you looking for?",
+        "answered": "The big pack",
+        "needs": ["Reach it standing"],
+        "pain_points": ["Heavy packs low down"],
+        "delights": ["Staff helped"],
+        "surprised": "He did not ask for help",
+        "mood": 2,
+        "task_answer": "Shelf height",
+        "tags": ["shelf", "access"],
+    }
+    assert seen.fields["observed_at"].startswith("2030-01-01")
+    heard.fields.pop("observed_at")
+    assert heard.fields == {
+        "reason": "Parcel lost",
+        "customer_type": "business",
+        "duration": 365,
+        "moments": [
+            {"at": 40, "what": "Gives the tracking number", "words": "It says delivered, it is not"}
+        ],
+        "effort": 6,
+        "mood_start": 1,
+        "mood_end": 4,
+        "resolved_first_contact": True,
+        "root_cause": "Left at the wrong door",
+        "do_better": "Photo on delivery",
+    }

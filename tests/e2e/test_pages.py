@@ -143,6 +143,7 @@ def test_capture_and_debrief_pages_are_accessible_and_fit_a_phone(
     # A note sent back with errors (the form posts as it would without JavaScript).
     page.goto(f"{server}/activities/{ids['s']}/notes/new/observation")
     page.evaluate("document.querySelector('form[data-capture]').dataset.capture = 'plain'")
+    page.locator("details.step > summary").filter(has_text="Make sense").tap()
     page.get_by_label("Tags").fill("x" * 41)
     page.evaluate("document.querySelector('form[data-capture]').submit()")
     expect(page.get_by_text("The note is not saved yet")).to_be_visible()

@@ -27,7 +27,7 @@ def test_the_briefing_gate_comes_before_typing(server: str, page: Page) -> None:
     page.get_by_role("button", name="I have read the rules of observation").tap()
     expect(page.get_by_text("You are ready to go out.")).to_be_visible()
     page.goto(f"{server}/activities/{slot_id}/notes/new/observation")
-    expect(page.get_by_label("What they did")).to_be_visible()
+    expect(page.get_by_label("The customer, in a few anonymous words")).to_be_visible()
     expect(page.get_by_label("When it happened")).to_be_visible()
 
 
