@@ -17,6 +17,41 @@
       .some((el) => el.value !== el.defaultValue);
   }
 
+  // The move form becomes a bar fixed at the bottom of the screen, shown while cards are
+  // ticked, with how many. Without this script the form stays above the board and works alike.
+  function ticked() {
+    return [...document.querySelectorAll('input[name="note_ids"][form="move-form"]:checked')];
+  }
+
+  function arrange() {
+    const bar = root.querySelector('[data-action-bar]');
+    if (!bar) return;
+    bar.classList.add('is-bar');
+    const count = ticked().length;
+    bar.hidden = count === 0;
+    document.body.classList.toggle('has-action-bar', count > 0);
+    const label = bar.querySelector('[data-ticked]');
+    label.hidden = false;
+    label.textContent = `${count} card${count === 1 ? '' : 's'} ticked`;
+    const name = bar.querySelector('[data-new-theme]');
+    const isNew = bar.querySelector('select[name="to"]').value === 'new';
+    name.hidden = !isNew;
+    name.querySelector('input').required = isNew;
+    // The page keeps room under its last card for the bar, however tall the bar is.
+    document.documentElement.style.setProperty('--action-bar', `${bar.offsetHeight}px`);
+  }
+
+  root.addEventListener('change', (event) => {
+    if (event.target.matches('input[name="note_ids"], select[name="to"]')) arrange();
+  });
+  root.addEventListener('click', (event) => {
+    if (!event.target.closest('[data-untick]')) return;
+    ticked().forEach((box) => { box.checked = false; });
+    arrange();
+  });
+  window.addEventListener('pageshow', arrange); // ticks the browser restores on Back
+  arrange();
+
   async function refresh() {
     const response = await fetch(location.href, { credentials: 'same-origin', cache: 'no-store' });
     if (!response.ok) return;
@@ -26,6 +61,7 @@
     root.innerHTML = next.innerHTML;
     root.dataset.version = next.dataset.version;
     etag = tag(next.dataset.version);
+    arrange();
   }
 
   function offer() {

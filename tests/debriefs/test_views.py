@@ -136,7 +136,7 @@ def test_writing_an_insight_from_ticked_cards_posts_them(client, fieldwork):
     debrief = fieldwork.open_debrief()
     client.sign_in(fieldwork.people[0])
     board = board_page(client, debrief)
-    button = re.search(r"<button[^>]*>Write an insight from them</button>", board)
+    button = re.search(r"<button[^>]*>Insight from these</button>", board)
     assert button and "formmethod" not in button.group(0)
     assert f'method="post" action="/debriefs/{debrief.id}/moves"' in board  # its form posts
     note = fieldwork.notes[1].id
@@ -239,3 +239,89 @@ def test_markup_typed_on_the_board_stays_text(client, fieldwork):
     ):
         assert "<script>alert(1)" not in page and "<img src=x" not in page
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_people_never_see_a_board_version(client, fieldwork):
+    """The version guards against overwriting others' changes; it is a hidden field only."""
+    debrief = fieldwork.open_debrief()
+    ops.create_theme(db.session, debrief, "Prices", user=fieldwork.people[0])
+    client.sign_in(fieldwork.people[0])
+    page = board_page(client, debrief)
+    assert "version" not in re.sub(r"<[^>]*>", " ", page).lower()  # not in any text shown
+    assert f'<input type="hidden" name="version" value="{debrief.version}">' in page
+
+
+def test_actions_are_a_list_each_opening_to_its_form(client, fieldwork):
+    debrief = fieldwork.open_debrief()
+    action = ops.save_action(
+        db.session,
+        debrief,
+        {"what": "Label prices", "owner": "Retail", "due_on": "2030-03-31"},
+        user=fieldwork.people[0],
+    )
+    client.sign_in(fieldwork.people[0])
+    page = board_page(client, debrief)
+    item = page.split('<ul class="agreed-list">', 1)[1].split("</ul>", 1)[0]
+    summary = re.search(r"<summary>(.*?)</summary>", item, re.S)
+    assert summary and "Label prices" in summary.group(1)
+    assert "Retail · due 31 Mar 2030 ·" in summary.group(1) and ">Open<" in summary.group(1)
+    # The form to change it is inside the disclosure, after the line that reads as the list.
+    assert item.index("</summary>") < item.index(
+        f'action="/debriefs/{debrief.id}/actions/{action.id}"'
+    )
+    saved = client.form(
+        f"/debriefs/{debrief.id}/actions/{action.id}",
+        {
+            "what": "Label prices",
+            "owner": "Retail",
+            "due_on": "",
+            "status": "done",
+            "version": str(debrief.version),
+        },
+        follow_redirects=True,
+    )
+    assert "Action saved." in saved.get_data(as_text=True)
+    assert "Retail · no due date ·" in saved.get_data(as_text=True)
+    assert action.status == "done"
+
+
+def test_a_published_debrief_shows_insights_and_actions_before_the_cards(client, fieldwork):
+    debrief = fieldwork.open_debrief()
+    theme = ops.move_cards(
+        db.session,
+        debrief,
+        [fieldwork.notes[0].id],
+        new_theme="Prices",
+        seen=debrief.version,
+        user=fieldwork.people[0],
+    )
+    ops.save_insight(
+        db.session,
+        debrief,
+        {"statement": "Unit prices are hidden", "theme_id": theme.id},
+        user=fieldwork.people[0],
+    )
+    ops.save_action(
+        db.session, debrief, {"what": "Label prices", "owner": "Retail"}, user=fieldwork.people[0]
+    )
+    client.sign_in(fieldwork.people[1])
+    before = board_page(client, debrief)
+    assert before.index('id="unsorted-h"') < before.index('id="insights-h"')  # at work: cards first
+    client.post("/logout", data={"csrf_token": client.csrf_token()})
+    client.sign_in(fieldwork.facilitator)
+    client.form(f"/debriefs/{debrief.id}/publish")
+    page = board_page(client, debrief)
+    order = [
+        page.index(marker)
+        for marker in (
+            'id="insights-h"',
+            "Unit prices are hidden",
+            'id="actions-h"',
+            "Label prices",
+            'id="unsorted-h"',
+            'id="theme-' + str(theme.id) + '-h"',
+        )
+    ]
+    assert order == sorted(order)
+    assert "<summary>" not in page.split('id="actions-h"', 1)[1].split("</section>", 1)[0]
+    assert 'id="move-form"' not in page
