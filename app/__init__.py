@@ -93,6 +93,7 @@ def register_blueprints(app: Flask) -> None:
     from app.briefings.views import bp as briefings_bp
     from app.capture.views import bp as capture_bp
     from app.debriefs.views import bp as debriefs_bp
+    from app.feeds.views import bp as feeds_bp
     from app.insights.views import bp as insights_bp
     from app.programmes.views import bp as programmes_bp
     from app.pwa import bp as pwa_bp
@@ -106,6 +107,7 @@ def register_blueprints(app: Flask) -> None:
         capture_bp,
         debriefs_bp,
         insights_bp,
+        feeds_bp,
         pwa_bp,
         api_bp,
     ):

@@ -19,6 +19,8 @@ from app.db import utcnow
 from app.debriefs import board
 from app.debriefs.services import DebriefInput, create_debrief, publish
 from app.extensions import db
+from app.feeds.models import Subscription
+from app.feeds.subscriptions import follow_search, renew_feed_token
 from app.signups.services import renew_calendar_token, sign_up
 from tests.factories import (
     jpeg_bytes,
@@ -167,9 +169,27 @@ ACCESS = {
     "api.library_similar": "user",
     "api.library_withdraw": "organiser",
     "api.link_insight": "owner",
+    "feeds.for_you": "user",
+    "feeds.mark_read": "user",
+    "feeds.mark_all_read": "user",
+    "feeds.subscriptions_page": "user",
+    "feeds.subscribe": "user",
+    "feeds.follow_search": "user",
+    "feeds.set_defaults": "user",
+    "feeds.feed_token": "user",
+    "feeds.unsubscribe": "author",
+    "feeds.search_feed_token": "author",
+    "feeds.atom": "public",  # the secret address is the key
+    "api.feed": "user",
+    "api.feed_read": "user",
+    "api.feed_read_all": "user",
+    "api.feed_subscriptions": "user",
+    "api.feed_subscribe": "user",
+    "api.feed_defaults": "user",
+    "api.feed_unsubscribe": "author",
 }
 #: Library routes name an insight the library holds: one of a published debrief.
-LIBRARY = ("insights.", "api.library")
+LIBRARY = ("insights.", "api.library", "feeds.", "api.feed")
 
 ALLOWED = {
     "public": {"anonymous", "employee", "other_organiser", "manager", "admin", "owner"},
@@ -250,6 +270,8 @@ def _world():  # type: ignore[no-untyped-def]
         "signup_id": signup.id,
         "user_id": owner.id,
         "token": renew_calendar_token(db.session, owner),
+        "feed_token": renew_feed_token(db.session, owner),
+        "subscription_id": follow_search(db.session, owner, {"q": "prices"}).id,
         "action": "close",
         "filename": "css/app.css",
         "briefing_id": briefing.id,
@@ -330,6 +352,20 @@ def _keep_photo(values) -> None:  # type: ignore[no-untyped-def]
         )
 
 
+def _keep_subscription(values) -> None:  # type: ignore[no-untyped-def]
+    """Put the owner's saved search back after a delete route took it."""
+    if db.session.get(Subscription, values["subscription_id"]) is None:
+        db.session.add(
+            Subscription(
+                id=values["subscription_id"],
+                user_id=values["user_id"],
+                kind="search",
+                value="x",
+                search='{"q": "prices"}',
+            )
+        )
+
+
 @pytest.mark.parametrize(
     "role", ["anonymous", "employee", "other_organiser", "manager", "admin", "owner"]
 )
@@ -340,10 +376,11 @@ def test_who_gets_in(app, client, role):
     token = client.csrf_token()
     wrong = []
     for endpoint, method, url in _requests(app, values):
-        if endpoint == "signups.calendar_token" and role == "owner":
-            continue  # renewing would change the feed token used by signups.feed
+        if endpoint in ("signups.calendar_token", "feeds.feed_token") and role == "owner":
+            continue  # renewing would change the feed token used by signups.feed, feeds.atom
         db.session.execute(update(Note).values(deleted_at=None))  # each delete route gets a note
         _keep_photo(values)
+        _keep_subscription(values)
         if method == "GET":
             response = client.get(url)
         elif url.startswith("/api/"):

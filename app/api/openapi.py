@@ -391,6 +391,7 @@ FILTERS = [
 
 def openapi_document() -> dict[str, Any]:
     from app.api.openapi_debriefs import DEBRIEF_SCHEMAS, debrief_paths
+    from app.api.openapi_feeds import FEED_SCHEMAS, feed_paths
     from app.api.openapi_library import LIBRARY_SCHEMAS, library_paths
 
     pid, aid, sid = _id("programme_id"), _id("activity_id"), _id("signup_id")
@@ -413,7 +414,7 @@ def openapi_document() -> dict[str, Any]:
         "servers": [{"url": "/api/v1"}],
         "security": [{"bearer": []}, {"session": []}],
         "components": {
-            "schemas": SCHEMAS | DEBRIEF_SCHEMAS | LIBRARY_SCHEMAS,
+            "schemas": SCHEMAS | DEBRIEF_SCHEMAS | LIBRARY_SCHEMAS | FEED_SCHEMAS,
             "responses": {
                 "Error": {
                     "description": "Refused; the message says why.",
@@ -436,6 +437,7 @@ def openapi_document() -> dict[str, Any]:
         },
         "paths": debrief_paths()
         | library_paths()
+        | feed_paths()
         | {
             "/openapi.json": {
                 "get": {

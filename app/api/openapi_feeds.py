@@ -1,0 +1,138 @@
+"""For you's part of the OpenAPI document: my feed, marking read, subscriptions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.api.openapi import DATETIME, TEXT, _id, _op, _ref
+from app.feeds.models import Follow
+from app.insights.models import FACETS
+
+INT = {"type": "integer"}
+BOOL = {"type": "boolean"}
+
+
+def _object(properties: dict[str, Any], required: list[str] | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = {"type": "object", "properties": properties}
+    if required:
+        out["required"] = required
+    return out
+
+
+SEARCH = _object(
+    {
+        "q": {**TEXT, "description": 'words, as in the library: "a phrase", -word, OR'},
+        **{name: {**TEXT, "description": f"only insights with this {name}"} for name in FACETS},
+        "from": {**TEXT, "format": "date"},
+        "to": {**TEXT, "format": "date"},
+    }
+)
+FEED_SCHEMAS: dict[str, Any] = {
+    "FeedItem": _object(
+        {
+            "insight_id": INT,
+            "statement": TEXT,
+            "so_what": TEXT,
+            "quote": {"type": ["string", "null"], "description": "a customer's words, redacted"},
+            "programme_id": INT,
+            "programme": TEXT,
+            "published_at": DATETIME,
+            "why": {
+                "type": "array",
+                "items": TEXT,
+                "description": 'why it is in my feed ("You follow: Call centre")',
+            },
+            "unread": BOOL,
+            "url": {**TEXT, "format": "uri"},
+        }
+    ),
+    "Feed": _object(
+        {
+            "items": {"type": "array", "items": _ref("FeedItem")},
+            "total": INT,
+            "unread": INT,
+            "page": INT,
+            "pages": INT,
+        }
+    ),
+    "Subscription": _object(
+        {
+            "id": INT,
+            "kind": {"enum": [str(f) for f in Follow]},
+            "label": TEXT,
+            "value": {**TEXT, "description": "the facet value followed (not for a search)"},
+            "search": {**SEARCH, "description": "a saved search's library arguments"},
+        }
+    ),
+    "SubscriptionInput": _object(
+        {
+            "kind": {"enum": [str(f) for f in Follow]},
+            "value": {
+                **TEXT,
+                "maxLength": 120,
+                "description": "department, channel, activity kind, tag or programme id",
+            },
+            "search": SEARCH,
+        },
+        ["kind"],
+    ),
+    "DefaultsInput": _object({"on": BOOL}, ["on"]),
+}
+
+
+def feed_paths() -> dict[str, Any]:
+    read = _object({"read": BOOL, "unread": INT})
+    return {
+        "/me/feed": {
+            "get": _op(
+                "Newly published insights matching what I follow, newest first (20 a page)",
+                200,
+                _ref("Feed"),
+                errors=(400, 401),
+                params=[{"name": "page", "in": "query", "schema": INT}],
+            )
+        },
+        "/me/feed/read/{insight_id}": {
+            "put": _op("Mark one insight as read", 200, read, params=[_id("insight_id")])
+        },
+        "/me/feed/read-all": {
+            "post": _op("Mark everything in my feed as read", 200, read, errors=(401,))
+        },
+        "/me/feed/defaults": {
+            "put": _op(
+                "Turn the defaults on or off (other channels, my department's tag)",
+                200,
+                _object({"defaults": BOOL}),
+                body="DefaultsInput",
+                errors=(400, 401),
+            )
+        },
+        "/me/subscriptions": {
+            "get": _op(
+                "What I follow, and whether the defaults are on",
+                200,
+                _object(
+                    {
+                        "defaults": BOOL,
+                        "subscriptions": {"type": "array", "items": _ref("Subscription")},
+                    }
+                ),
+                errors=(401,),
+            ),
+            "post": _op(
+                "Follow a department, channel, activity kind, tag, programme or library search",
+                201,
+                _ref("Subscription"),
+                body="SubscriptionInput",
+                errors=(400, 401, 409),
+            ),
+        },
+        "/me/subscriptions/{subscription_id}": {
+            "delete": _op(
+                "Stop following (a search's feed address stops working)",
+                200,
+                _object({"deleted": BOOL}),
+                params=[_id("subscription_id")],
+            )
+        },
+    }

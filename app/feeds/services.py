@@ -1,0 +1,230 @@
+"""For you: a person's feed, what they follow, what they have read, and their feed addresses."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import delete, select
+
+from app.accounts.models import User
+from app.capture.redaction import redact
+from app.db import DbSession, utcnow
+from app.debriefs.models import insight_evidence
+from app.errors import DomainError
+from app.feeds import matching
+from app.feeds.models import FeedRead, FeedState, Follow, Subscription
+from app.insights.fulltext import backend
+from app.insights.models import LibraryDoc, LibraryState
+from app.insights.services import library_doc
+from app.programmes.models import Programme
+
+PAGE_SIZE = 20
+MAX_PAGE = 25
+QUOTE = re.compile(r"“([^”]{3,})”")
+
+
+@dataclass
+class Item:
+    doc: LibraryDoc
+    reasons: list[str]
+    unread: bool
+    programme: str = ""
+    timezone: str = "UTC"
+    quote: str = ""
+    #: The statement and so what, contact details removed: a feed leaves the app for feed
+    #: readers and chat rooms, and these are typed on the board, not taken from notes.
+    statement: str = ""
+    so_what: str = ""
+
+
+@dataclass
+class Feed:
+    items: list[Item]  #: the page asked for
+    total: int  #: insights in the feed, over all pages
+    unread: int
+    page: int
+    pages: int
+
+
+def state_of(session: DbSession, user: User) -> FeedState:
+    """The person's feed settings, made on their first change."""
+    state = session.get(FeedState, user.id)
+    if state is None:
+        state = FeedState(user_id=user.id, defaults_on=True, version=0)
+        session.add(state)
+    return state
+
+
+def changed(session: DbSession, user: User) -> FeedState:
+    state = state_of(session, user)
+    state.version = (state.version or 0) + 1
+    session.flush()
+    return state
+
+
+def programme_names(session: DbSession, ids: set[str]) -> dict[str, tuple[str, str]]:
+    """Programme id (as text) -> (title, time zone), in one query."""
+    wanted = sorted({int(i) for i in ids if i.isdecimal() and len(i) < 10})
+    rows = session.execute(
+        select(Programme.id, Programme.title, Programme.timezone).where(
+            backend(session).among(Programme.id, wanted)
+        )
+    )
+    return {str(pid): (title, tz) for pid, title, tz in rows}
+
+
+def rules_of(
+    session: DbSession, subscriptions: list[Subscription], extra_programmes: set[str]
+) -> tuple[list[matching.Rule], dict[str, tuple[str, str]]]:
+    """Rules of the subscriptions, and the names of their programmes and of extra_programmes."""
+    ids = set(extra_programmes)
+    for s in subscriptions:
+        if s.kind == Follow.PROGRAMME:
+            ids.add(s.value)
+        elif s.kind == Follow.SEARCH and (p := _search_programme(s)):
+            ids.add(p)
+    names = programme_names(session, ids)
+    titles = {k: v[0] for k, v in names.items()}
+    return [r for s in subscriptions if (r := matching.rule(s, titles))], names
+
+
+def _search_programme(subscription: Subscription) -> str | None:
+    try:
+        return json.loads(subscription.search or "{}").get("programme")  # type: ignore[no-any-return]
+    except (ValueError, AttributeError):
+        return None
+
+
+def _matches(
+    session: DbSession, user: User, subscriptions: list[Subscription], *, defaults: bool
+) -> tuple[list[matching.Match], dict[str, tuple[str, str]]]:
+    docs = matching.newest(session)
+    rules, names = rules_of(session, subscriptions, {str(d.programme_id) for d in docs})
+    return matching.match(session, user, docs, rules, defaults=defaults), names
+
+
+def subscriptions_of(session: DbSession, user: User) -> list[Subscription]:
+    return list(
+        session.scalars(
+            select(Subscription).where(Subscription.user_id == user.id).order_by(Subscription.id)
+        )
+    )
+
+
+def _unread(
+    session: DbSession, user: User, state: FeedState | None, found: list[matching.Match]
+) -> set[int]:
+    """The insight ids among the matches that the person has not read."""
+    since = (state.read_before if state else None) or user.created_at
+    fresh = [m.doc.insight_id for m in found if m.doc.published_at > since and m.doc.insight_id]
+    if not fresh:
+        return set()
+    read = session.scalars(
+        select(FeedRead.insight_id).where(
+            FeedRead.user_id == user.id, backend(session).among(FeedRead.insight_id, fresh)
+        )
+    )
+    return set(fresh) - set(read)
+
+
+def _quotes(session: DbSession, insight_ids: list[int]) -> dict[int, str]:
+    """One customer quote per insight, from its evidence as the library holds it (redacted)."""
+    rows = session.execute(
+        select(insight_evidence.c.insight_id, LibraryDoc.body)
+        .join(LibraryDoc, LibraryDoc.note_id == insight_evidence.c.note_id)
+        .where(backend(session).among(insight_evidence.c.insight_id, insight_ids))
+        .order_by(insight_evidence.c.note_id)
+    )
+    quotes: dict[int, str] = {}
+    for insight_id, body in rows:
+        if insight_id not in quotes and (found := QUOTE.search(body or "")):
+            quotes[insight_id] = found.group(1)
+    return quotes
+
+
+def feed(
+    session: DbSession,
+    user: User,
+    *,
+    page: Any = 1,
+    page_size: int = PAGE_SIZE,
+    only: Subscription | None = None,
+) -> Feed:
+    """A page of the person's feed, newest first, each insight with why it is there; or of
+    one of their saved searches (`only`). A constant number of queries."""
+    page = _page(page)
+    state = session.get(FeedState, user.id)
+    subscriptions = [only] if only else subscriptions_of(session, user)
+    defaults = only is None and (state is None or state.defaults_on)
+    found, names = _matches(session, user, subscriptions, defaults=defaults)
+    unread = _unread(session, user, state, found)
+    shown = found[(page - 1) * page_size : page * page_size]
+    quotes = _quotes(session, [m.doc.insight_id or 0 for m in shown])
+    items = []
+    for m in shown:
+        title, tz = names.get(str(m.doc.programme_id), ("", "UTC"))
+        insight_id = m.doc.insight_id or 0
+        quote = quotes.get(insight_id, "")
+        item = Item(m.doc, m.reasons, insight_id in unread, title, tz, quote)
+        item.statement, item.so_what = redact(m.doc.title), redact(m.doc.body or "")
+        items.append(item)
+    pages = max(1, -(-len(found) // page_size))
+    return Feed(items, len(found), len(unread), page, pages)
+
+
+def _page(raw: Any) -> int:
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        raw = str(raw)
+    if not isinstance(raw, str) or not raw.isdecimal() or not 1 <= int(raw) <= MAX_PAGE:
+        raise DomainError(f"The page must be a number from 1 to {MAX_PAGE}.", field="page")
+    return int(raw)
+
+
+# Unread counts by (person, department, when they joined, library generation, feed version):
+# the badge on every page then costs one query. The key holds everything the count depends
+# on, so a count from another process's change is never served.
+_counts: OrderedDict[tuple[Any, ...], int] = OrderedDict()
+_counts_lock = threading.Lock()
+COUNTS_KEPT = 4096
+
+
+def unread_count(session: DbSession, user: User) -> int:
+    """How many insights in the person's feed they have not read; one query when cached."""
+    generation, version = session.execute(
+        select(
+            select(LibraryState.generation).where(LibraryState.id == 1).scalar_subquery(),
+            select(FeedState.version).where(FeedState.user_id == user.id).scalar_subquery(),
+        )
+    ).one()
+    key = (user.id, user.department, user.created_at, generation, version)
+    with _counts_lock:
+        if key in _counts:
+            _counts.move_to_end(key)
+            return _counts[key]
+    count = feed(session, user, page_size=1).unread
+    with _counts_lock:
+        _counts[key] = count
+        while len(_counts) > COUNTS_KEPT:
+            _counts.popitem(last=False)
+    return count
+
+
+def mark_read(session: DbSession, user: User, insight_id: Any) -> None:
+    """Mark one insight of the library as read; twice changes nothing."""
+    doc = library_doc(session, insight_id)
+    if session.get(FeedRead, (user.id, doc.insight_id)) is None:
+        session.add(FeedRead(user_id=user.id, insight_id=doc.insight_id))
+    changed(session, user)
+
+
+def mark_all_read(session: DbSession, user: User) -> None:
+    """Everything published until now is read."""
+    state = changed(session, user)
+    state.read_before = utcnow()
+    session.execute(delete(FeedRead).where(FeedRead.user_id == user.id))
+    session.flush()
