@@ -309,6 +309,8 @@
         seq: nextSeq(),
       });
     }
+    clearTimeout(draftTimer); // a draft saved after this would bring the sent note back
+    draftTimer = null;
     localStorage.removeItem(draftKey(form));
     if ('serviceWorker' in navigator && 'SyncManager' in window) {
       navigator.serviceWorker.ready.then((reg) => reg.sync.register('outbox')).catch(() => {});
@@ -328,6 +330,12 @@
   }
 
   const saveDraft = (form) => localStorage.setItem(draftKey(form), JSON.stringify(formValues(form)));
+  // Kept a moment after the last key, not on every key: a slow phone stays quick to type on.
+  let draftTimer = null;
+  const saveDraftSoon = (form) => {
+    clearTimeout(draftTimer);
+    draftTimer = setTimeout(() => { draftTimer = null; saveDraft(form); }, 300);
+  };
 
   // A refused note goes back into its form as a draft (same id, so its photos still follow it).
   async function fixRefused(clientId) {
@@ -418,9 +426,10 @@
     setUpPhotos(form);
     restoreDraft(form);
     form.addEventListener('input', (event) => {
-      saveDraft(form);
+      saveDraftSoon(form);
       if (event.target.matches('[data-contacts]')) checkContacts(event.target);
     });
+    addEventListener('pagehide', () => { if (draftTimer) saveDraft(form); });
     form.querySelectorAll('[data-contacts]').forEach(checkContacts);
     if (form.dataset.capture !== 'new') return; // edits of stored notes post as a plain form
     form.addEventListener('submit', async (event) => {
