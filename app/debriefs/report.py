@@ -87,6 +87,21 @@ def _placements(session: DbSession, debrief: Debrief, on_board: set[int]) -> dic
     return placed
 
 
+def _evidence(insight: Insight, fields: dict[int, dict[str, Any]]) -> list[str]:
+    return [q for n in insight.evidence if n.id in fields for q in quotes_of(fields[n.id])]
+
+
+def _once(quotes: list[str], shown: set[str], limit: int) -> list[str]:
+    """Up to `limit` quotes not in `shown` yet, each once; `shown` takes in those returned."""
+    fresh: list[str] = []
+    for quote in quotes:
+        key = " ".join(quote.split()).casefold()
+        if key not in shown and len(fresh) < limit:
+            shown.add(key)
+            fresh.append(quote)
+    return fresh
+
+
 def _thumbs(session: DbSession, photo_ids: list[int]) -> dict[str, bytes]:
     rows = session.execute(select(Photo.id, Photo.thumb).where(Photo.id.in_(photo_ids)))
     return {str(photo_id): thumb for photo_id, thumb in rows}
@@ -110,20 +125,31 @@ def report_html(session: DbSession, debrief: Debrief, *, paper: str) -> tuple[st
         )
     )
     sections = []
+    evidence: dict[int, list[str]] = {}
     for n, theme in enumerate(sorted(themes, key=lambda t: (-len(t.votes), t.position)), 1):
         ids = placed.get(theme.id, [])
+        mine = [i for i in insights if i.theme_id == theme.id]
+        # A quote is printed once on a theme's page: under the first insight it backs, and
+        # among the theme's other quotes only if no insight there has shown it.
+        quoted: set[str] = set()
+        for insight in mine:
+            evidence[insight.id] = _once(_evidence(insight, fields), quoted, 4)
         sections.append(
             ThemeSection(
                 anchor=f"theme-{n}",
                 name=theme.name,
                 description=theme.description,
                 votes=len(theme.votes),
-                insights=[i for i in insights if i.theme_id == theme.id],
-                quotes=[q for i in ids for q in quotes_of(fields[i])][:12],
+                insights=mine,
+                quotes=_once([q for i in ids for q in quotes_of(fields[i])], quoted, 12),
                 photos=[p.id for i in ids for p in by_id[i].photos][:PHOTOS_PER_THEME],
                 cards=len(ids),
             )
         )
+    loose = [i for i in insights if i.theme_id is None]
+    quoted = set()
+    for insight in loose:
+        evidence[insight.id] = _once(_evidence(insight, fields), quoted, 4)
     appendix: dict[str, list[NoteRow]] = defaultdict(list)
     for note in notes:
         activity = f"{note.activity.title} · {KIND_LABELS[note.activity.kind]}"
@@ -152,11 +178,10 @@ def report_html(session: DbSession, debrief: Debrief, *, paper: str) -> tuple[st
         figures=figures,
         chart=bar_chart([(s.name, s.cards) for s in sections][:15]),
         sections=sections,
-        loose_insights=[i for i in insights if i.theme_id is None],
-        evidence={
-            i.id: [q for n in i.evidence if n.id in fields for q in quotes_of(fields[n.id])][:4]
-            for i in insights
-        },
+        loose_insights=loose,
+        glance=[i for s in sections for i in s.insights] + loose,
+        kinds=sorted({KIND_LABELS[a.kind] for a in debrief.activities}),
+        evidence=evidence,
         links=links_for(session, [i.id for i in insights]),
         actions=debrief.actions,
         appendix=appendix,

@@ -42,4 +42,4 @@ def test_a_large_pdf_goes_to_the_queue_and_a_worker_makes_it(app, fieldwork, que
     SimpleWorker([queue], connection=queue.connection).work(burst=True)
     db.session.expire_all()
     done = db.session.get_one(Report, report.id)
-    assert done.status == "done" and done.pages and done.pages >= 5
+    assert done.status == "done" and done.pages and done.pages >= 3  # cover, insights, notes

@@ -108,9 +108,10 @@ def test_every_page_but_the_cover_says_page_x_of_y(fieldwork):
 def test_the_contents_point_at_the_right_pages(fieldwork):
     reader, _, _ = render(debriefed(fieldwork))
     texts = page_texts(reader)
-    contents = texts[1].removeprefix("Contents ")
+    contents = texts[1].split("Contents ", 1)[1].split(" Summary Notes")[0]
     entries = re.findall(r"([A-Z][^.]+?) \.{3,} (\d+)", contents)
-    assert [name for name, _ in entries][:3] == [
+    assert [name for name, _ in entries][:4] == [
+        "Insights at a glance",
         "Summary",
         "Hidden unit prices",
         "Refunds are slow",
@@ -190,3 +191,135 @@ def test_a_long_actions_table_repeats_its_header_on_every_page(fieldwork):
     pages = [t for t in page_texts(reader) if "Action number" in t]
     assert len(pages) >= 2
     assert all("What Owner Due Status" in text for text in pages)
+
+
+def test_insights_at_a_glance_come_right_after_the_cover(fieldwork):
+    debrief = debriefed(fieldwork)
+    ops.save_insight(
+        db.session,
+        debrief,
+        {"statement": "Refunds feel slow", "so_what": "Say when the money arrives"},
+        user=fieldwork.people[0],
+    )
+    texts = page_texts(render(debrief)[0])
+    assert texts[1].startswith("Insights at a glance")
+    glance = texts[1].split("Contents")[0]
+    assert (  # one entry each, in the order of the themes (by dots), then those without one
+        "People cannot compare unit prices — So what: Put the price per kilo on labels "
+        "Refunds feel slow — So what: Say when the money arrives" in glance
+    )
+
+
+def test_the_cover_says_what_it_is_in_plain_words(fieldwork):
+    cover = page_texts(render(debriefed(fieldwork))[0])[0].replace(
+        "DEBRIEF REPORT", "Debrief report"
+    )
+    for words in (
+        "Debrief report",
+        "Closeness week",  # the programme
+        "The question we went out to answer",
+        "3 people from across the company went out to watch and listen to customers, "
+        "and wrote 3 notes.",
+        "Out with customers",
+        "3: 2 from watching or meeting customers, 1 from listening to calls",
+        "1 insight, 2 themes, 1 action, and every note",
+        "Email addresses, phone numbers and card numbers written in the notes are blanked out.",
+    ):
+        assert words in cover, words
+    for jargon in ("version", "Board", "Activities:", "redact", "closeness debrief"):
+        assert jargon not in cover, jargon
+
+
+def test_each_quote_is_printed_once_on_its_theme_page(fieldwork):
+    debrief = debriefed(fieldwork)
+    theme = debrief.themes[0]  # "Hidden unit prices", holding notes[0]
+    again = {"evidence": [fieldwork.notes[0].id], "theme_id": theme.id}
+    ops.save_insight(
+        db.session, debrief, {"statement": "Big packs look dear", **again}, user=fieldwork.people[0]
+    )
+    ops.save_insight(
+        db.session,
+        debrief,
+        {"statement": "People ask out loud", "evidence": [fieldwork.notes[0].id]},
+        user=fieldwork.people[0],
+    )
+    ops.save_insight(
+        db.session,
+        debrief,
+        {"statement": "Prices confuse people", "evidence": [fieldwork.notes[0].id]},
+        user=fieldwork.people[0],
+    )
+    text = " ".join(page_texts(render(debrief)[0]))
+    themes, others = text.split("Refunds are slow 1 card")[0], text.split("Other insights")[-1]
+    assert themes.count("“Why is the big one dearer per gram?”") == 1  # two insights, one theme
+    assert "In customers' words" not in themes.split("Hidden unit prices 1 card")[1]
+    assert others.split("Actions")[0].count("“Why is the big one dearer per gram?”") == 1
+
+
+def rich_board(fieldwork, themes: int = 5, cards: int = 4):  # type: ignore[no-untyped-def]
+    """A debrief the size of a real afternoon: themes of cards with insights and actions."""
+    ann = fieldwork.people[0]
+    groups = [
+        [
+            write_note(
+                ann,
+                fieldwork.slots[0],
+                {
+                    "customer": f"shopper {t}-{n}",
+                    "did": "Picked up a pack, read the back, put it down again. " * 2,
+                    "said": [f"Quote {t}-{n}: I would buy it if I knew what it costs per use"],
+                    "tags": ["price"],
+                },
+            ).id
+            for n in range(cards)
+        ]
+        for t in range(themes)
+    ]
+    debrief = fieldwork.open_debrief()
+    for t, ids in enumerate(groups):
+        theme = ops.move_cards(
+            db.session, debrief, ids, new_theme=f"Theme {t}", seen=debrief.version, user=ann
+        )
+        for i in range(2):
+            data = {
+                "statement": f"Insight {t}.{i}: people cannot work out the cost per use",
+                "so_what": "Print the cost per use on the front of every pack",
+                "theme_id": theme.id,
+                "evidence": ids[i * 2 : i * 2 + 2],
+            }
+            ops.save_insight(db.session, debrief, data, user=ann)
+    for a in range(8):
+        data = {"what": f"Action {a}: print the cost per use", "owner": "Packaging"}
+        ops.save_action(db.session, debrief, data, user=ann)
+    return debrief
+
+
+MM = 72 / 25.4
+
+
+def filled(page) -> float:  # type: ignore[no-untyped-def]
+    """How far down its text area a page is written: 0 empty, 1 to the bottom margin."""
+    top, bottom = float(page.mediabox[3]) - 22 * MM, 20 * MM  # the margins of pdf.css
+    lines = []
+
+    def visit(text, cm, tm, font, size):  # type: ignore[no-untyped-def]
+        y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+        if text.strip() and bottom < y < top:  # not the running header or the page number
+            lines.append(y)
+
+    page.extract_text(visitor_text=visit)
+    return (top - min(lines, default=top)) / (top - bottom)
+
+
+@pytest.mark.parametrize("paper", ["a4", "letter"])
+def test_no_page_is_left_nearly_empty(fieldwork, paper):
+    """Sections run on: only the cover stands alone, and only the last page may be short."""
+    reader, _, _ = render(rich_board(fieldwork), paper)
+    fill = [round(filled(page), 2) for page in reader.pages]
+    # A page is left short only where a heading keeps with its text or an insight stays whole.
+    assert all(f > 0.6 for f in fill[1:-1]), fill
+
+
+def test_a_small_debrief_fits_on_a_few_pages(fieldwork):
+    reader, _, _ = render(debriefed(fieldwork))
+    assert len(reader.pages) == 4, [round(filled(page), 2) for page in reader.pages]
