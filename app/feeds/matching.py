@@ -95,8 +95,8 @@ def describe_search(filters: Filters, programmes: dict[str, str]) -> str:
     return " · ".join(parts)
 
 
-def describe(subscription: Subscription, programmes: dict[str, str]) -> str:
-    """What a subscription follows, as a person reads it."""
+def describe(subscription: Subscription, programmes: dict[str, str], *, named: bool = True) -> str:
+    """What a subscription follows, as a person reads it (`named`: a search says it is one)."""
     value = subscription.value
     match subscription.kind:
         case Follow.CHANNEL:
@@ -111,7 +111,8 @@ def describe(subscription: Subscription, programmes: dict[str, str]) -> str:
         case Follow.PROGRAMME:
             return programmes.get(value, "a programme")
     try:
-        return "the search " + describe_search(search_filters(subscription), programmes)
+        words = describe_search(search_filters(subscription), programmes)
+        return f"the search {words}" if named else words
     except DomainError:
         return "a saved search that no longer reads"
 

@@ -47,7 +47,7 @@ def followed(session: DbSession, user: User) -> list[Followed]:
     subs = subscriptions_of(session, user)
     _, names = rules_of(session, subs, set())
     titles = {k: v[0] for k, v in names.items()}
-    return [Followed(s, matching.describe(s, titles), search_args(s)) for s in subs]
+    return [Followed(s, matching.describe(s, titles, named=False), search_args(s)) for s in subs]
 
 
 def search_args(subscription: Subscription) -> dict[str, Any]:
@@ -62,7 +62,7 @@ def search_args(subscription: Subscription) -> dict[str, Any]:
 def followed_label(session: DbSession, subscription: Subscription) -> str:
     """What one subscription follows, in words."""
     _, names = rules_of(session, [subscription], set())
-    return matching.describe(subscription, {k: v[0] for k, v in names.items()})
+    return matching.describe(subscription, {k: v[0] for k, v in names.items()}, named=False)
 
 
 def _check_room(session: DbSession, user: User, kind: Follow) -> None:

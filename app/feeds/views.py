@@ -175,7 +175,7 @@ def atom(feed_token: str) -> ResponseReturnValue:
         title, name = f"For you: {user.name}", f"/person/{user.id}"
     else:
         label = subscriptions.followed_label(db.session, subscription)
-        title, name = f"Listening Post: {label}", f"/search/{subscription.id}"
+        title, name = f"Listening Post: search {label}", f"/search/{subscription.id}"
     body = atom_document(title=title, name=name, self_url=request.base_url, items=found.items)
     return Response(
         body,

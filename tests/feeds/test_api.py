@@ -53,7 +53,7 @@ def test_subscriptions_in_the_api(client, signed_in, library):
         {"kind": "search", "search": {"q": "kilo", "tag": "price"}},
     ).get_json()
     assert search["search"] == {"q": "kilo", "tag": "price"}
-    assert search["label"] == "the search “kilo” · Tag: price"
+    assert search["label"] == "“kilo” · Tag: price"
     listed = client.get("/api/v1/me/subscriptions").get_json()
     assert listed["defaults"] is True and len(listed["subscriptions"]) == 2
     assert client.api("PUT", "/api/v1/me/feed/defaults", {"on": False}).status_code == 200
@@ -177,7 +177,7 @@ def test_saved_search_atom_feed(client, signed_in, library):
     body, parsed = _parse(client, f"/feeds/{token}.atom")
     _required_elements(body)
     assert [e.title for e in parsed.entries] == [STAIRS]
-    assert parsed.feed.title == "Listening Post: the search “stairs”"
+    assert parsed.feed.title == "Listening Post: search “stairs”"
     client.form(f"/account/subscriptions/{search.id}/feed/renew")
     assert client.get(f"/feeds/{token}.atom").status_code == 404
     newer = db.session.get(Subscription, search.id).feed_token

@@ -129,7 +129,7 @@ def test_follow_this_search_from_the_library(client, signed_in, library):
     [sub] = db.session.query(Subscription).all()
     assert sub.kind == "search" and '"q": "kilo"' in sub.search
     page = client.get("/account/subscriptions").get_data(as_text=True)
-    assert "the search “kilo” · Channel: web" in page
+    assert "Search</span> “kilo” · Channel: web" in page
     assert 'href="/library?channel=web&amp;q=kilo"' in page
     # Twice: refused, and the page says so.
     response = client.form("/account/subscriptions/search", {"q": "kilo", "channel": "web"})
