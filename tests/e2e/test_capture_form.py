@@ -82,7 +82,8 @@ def test_the_call_timer_keeps_running_across_a_reload_and_stops_into_the_duratio
     expect(page.get_by_label("What happened").first).to_have_value("Asks for a refund")
     page.clock.run_for(200_000)
     page.get_by_role("button", name="Stop").tap()
-    expect(page.get_by_role("status").filter(has_text="Call timer stopped at 04:3")).to_have_count(1)
+    stopped_message = page.get_by_role("status").filter(has_text="Call timer stopped at 04:3")
+    expect(stopped_message).to_have_count(1)
     stopped = timer.inner_text()
     page.clock.run_for(30_000)
     expect(timer).to_have_text(stopped)  # stopped means stopped
