@@ -201,7 +201,9 @@
     try { records = await all(); } catch (error) { records = []; }
     const waiting = records.filter((r) => r.state !== 'rejected');
     const refused = records.filter((r) => r.state === 'rejected');
-    const at = lastSent ? new Date(lastSent).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) : null;
+    // The page's own clock (24 or 12 hours, from the server), so no page shows both.
+    const hourCycle = document.documentElement.dataset.hourCycle || 'h23';
+    const at = lastSent ? new Date(lastSent).toLocaleTimeString([], { hour: hourCycle === 'h12' ? 'numeric' : '2-digit', minute: '2-digit', hourCycle }) : null;
     let text = '';
     if (waiting.length) {
       const count = (n, one) => `${n} ${one}${n === 1 ? '' : 's'}`;
