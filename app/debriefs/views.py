@@ -189,7 +189,7 @@ def _insight_data() -> dict[str, object]:
 
 
 @bp.get("/debriefs/<int:debrief_id>/insights/new")
-# The board's "Write an insight from them" posts the cards ticked, so that its form's token
+# The board's "Insight from these" posts the cards ticked, so that its form's token
 # stays out of the URL (and out of logs and history). Nothing is saved.
 @bp.post("/debriefs/<int:debrief_id>/insights/new")
 @bp.get("/debriefs/<int:debrief_id>/insights/<int:insight_id>")

@@ -83,9 +83,16 @@ def test_ticking_cards_on_a_phone_brings_up_the_action_bar(
     bar.get_by_role("button", name="Untick all").tap()
     expect(bar).to_be_hidden()
 
+    # With no theme yet, Insight from these goes straight to the form (no theme name needed).
+    page.get_by_label(f"Select card {second}").check()
+    bar.get_by_role("button", name="Insight from these").tap()
+    expect(page.get_by_role("heading", name="New insight")).to_be_visible()
+    page.go_back()
+
     # Move to a theme: a new one asks for its name.
     page.get_by_label(f"Select card {first}").check()
-    page.get_by_label(f"Select card {second}").check()
+    page.get_by_label(f"Select card {second}").check()  # still ticked after Back
+    expect(bar.get_by_text("2 cards ticked")).to_be_visible()
     expect(page.get_by_label("Name of the new theme")).to_be_visible()  # no theme yet
     page.get_by_label("Name of the new theme").fill("Shelf trouble")
     bar.get_by_role("button", name="Move", exact=True).tap()

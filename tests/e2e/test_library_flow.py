@@ -177,7 +177,7 @@ def test_facilitator_links_a_new_insight_to_one_heard_before(
     sign_in(page, server, fay_email)
     page.goto(f"{server}/debriefs/{debrief_id}")
     page.get_by_label(f"Select card {note_id}").check()
-    page.get_by_role("button", name="Write an insight from them").tap()
+    page.get_by_role("button", name="Insight from these").tap()
     expect(page.get_by_role("heading", name="New insight")).to_be_visible()
     # The cards ticked were posted: no form token (nor anything else) in the address.
     expect(page).to_have_url(re.compile(rf"/debriefs/{debrief_id}/insights/new$"))
