@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 
 from app.extensions import db
@@ -77,6 +78,12 @@ def test_ticking_cards_on_a_phone_brings_up_the_action_bar(
     assert bar_box and tabs_box
     assert abs(bar_box["y"] + bar_box["height"] - tabs_box["y"]) <= 2
     assert bar_box["width"] == page.viewport_size["width"]  # type: ignore[index]
+    serious = [
+        v["id"]
+        for v in Axe().run(page).response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert serious == []
 
     page.get_by_label(f"Select card {second}").uncheck()
     expect(bar.get_by_text("1 card ticked")).to_be_visible()
