@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from urllib.parse import urlparse
 
-from sqlalchemy import and_, case, func, or_, select, true
+from sqlalchemy import and_, case, func, or_, select, true, update
 from sqlalchemy.orm import joinedload
 
 from app.accounts.models import Role, User
@@ -59,6 +59,12 @@ def can_view(programme: Programme, user: User) -> bool:
 def require_manager(programme: Programme, user: User) -> None:
     if not can_manage(programme, user):
         raise NotAllowed("Only this programme's organisers can do that.")
+
+
+def require_not_archived(programme: Programme) -> None:
+    """An archived programme is a record: neither it, its slots nor who was on them change."""
+    if programme.status == ProgrammeStatus.ARCHIVED:
+        raise Conflict("This programme is archived and can no longer be changed.")
 
 
 def get_programme(session: DbSession, programme_id: int, *, user: User) -> Programme:
@@ -123,8 +129,7 @@ def update_programme(
 ) -> None:
     """Edit a programme; its slots must still fit inside the new dates."""
     require_manager(programme, by)
-    if programme.status == ProgrammeStatus.ARCHIVED:
-        raise Conflict("This programme is archived and can no longer be changed.")
+    require_not_archived(programme)
     data = _clean_programme(data)
     for f in fields(data):
         setattr(programme, f.name, getattr(data, f.name))
@@ -233,8 +238,7 @@ def create_activity(
 ) -> Activity:
     """Add a slot to a programme."""
     require_manager(programme, by)
-    if programme.status == ProgrammeStatus.ARCHIVED:
-        raise Conflict("This programme is archived; slots can no longer be added.")
+    require_not_archived(programme)
     activity = Activity(programme=programme, **_clean_activity(programme, data))
     session.add(activity)
     session.flush()
@@ -246,6 +250,7 @@ def update_activity(
 ) -> None:
     """Edit a slot; capacity cannot drop below the people already confirmed."""
     require_manager(activity.programme, by)
+    require_not_archived(activity.programme)
     if activity.is_cancelled:
         raise Conflict("This slot is cancelled and can no longer be changed.")
     values = _clean_activity(activity.programme, data)
@@ -272,6 +277,7 @@ def duplicate_activity(
     """Copies of a slot: the first at `starts_at` (the same day is fine; by default
     `every_days` after the original), each next one `every_days` after the previous."""
     require_manager(activity.programme, by)
+    require_not_archived(activity.programme)
     if not 1 <= copies <= MAX_SERIES:
         raise DomainError(f"Make between 1 and {MAX_SERIES} copies.", field="copies")
     if not 0 <= every_days <= 31:
@@ -316,9 +322,25 @@ def cancel_activity(session: DbSession, activity: Activity, *, by: User) -> int:
     from app.signups.models import Signup, SignupStatus
 
     require_manager(activity.programme, by)
+    require_not_archived(activity.programme)
     if activity.is_cancelled:
         raise Conflict("This slot is already cancelled.")
-    activity.cancelled_at = utcnow()
+    if activity.ends_at <= utcnow():
+        raise Conflict(
+            "This slot is over, so it stays on record as it happened; cancelling it now "
+            "would tell people after the fact."
+        )
+    # Conditional, so two organisers cancelling at once tell people once: the second finds
+    # the row already changed and is told so.
+    done = session.execute(
+        update(Activity)
+        .where(Activity.id == activity.id, Activity.cancelled_at.is_(None))
+        .values(cancelled_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(activity)
+    if done.rowcount != 1:  # type: ignore[attr-defined]
+        raise Conflict("This slot is already cancelled.")
     people = session.scalars(
         select(Signup).where(
             Signup.activity_id == activity.id, Signup.status != SignupStatus.CANCELLED

@@ -9,8 +9,8 @@ from sqlalchemy import select
 from app.accounts.models import User
 from app.db import DbSession, utcnow
 from app.errors import Conflict, DomainError
-from app.programmes.models import Activity
-from app.programmes.services import require_manager
+from app.programmes.models import Activity, ProgrammeStatus
+from app.programmes.services import require_manager, require_not_archived
 from app.signups.models import Signup, SignupStatus
 from app.timefmt import format_local
 
@@ -20,6 +20,8 @@ def checkin_problem(activity: Activity) -> str | None:
     minutes before the start to the end, by code as by "I'm here"."""
     if activity.is_cancelled:
         return "This slot has been cancelled."
+    if activity.programme.status == ProgrammeStatus.ARCHIVED:
+        return "This programme is archived and can no longer be changed."
     if utcnow() < activity.checkin_opens_at:
         opens = format_local(activity.checkin_opens_at, activity.programme.timezone)
         return f"Check-in opens {opens}, 30 minutes before the start."
@@ -56,6 +58,7 @@ def check_in(
 def mark_arrival(session: DbSession, signup: Signup, *, arrived: bool, by: User) -> None:
     """An organiser marks someone as arrived, or as a no-show."""
     require_manager(signup.activity.programme, by)
+    require_not_archived(signup.activity.programme)
     if signup.status != SignupStatus.CONFIRMED:
         raise Conflict("Only confirmed people can be marked.")
     signup.arrived_at = (signup.arrived_at or utcnow()) if arrived else None

@@ -14,7 +14,7 @@ from app.db import DbSession, utcnow
 from app.errors import Conflict, NotAllowed, NotFound
 from app.mail import external_url, queue_mail
 from app.programmes.models import Activity, Programme, ProgrammeStatus
-from app.programmes.services import can_manage, require_manager
+from app.programmes.services import can_manage, require_manager, require_not_archived
 from app.signups.models import Signup, SignupStatus
 from app.timefmt import format_local
 
@@ -111,6 +111,7 @@ def sign_up(
     on_behalf = by.id != user.id
     if on_behalf:
         require_manager(activity.programme, by)
+        require_not_archived(activity.programme)
     if not user.active:
         raise Conflict(f"{user.name}'s account is disabled.")
     _lock_person(session, user)
@@ -145,6 +146,7 @@ def sign_up(
 def cancel(session: DbSession, signup: Signup, *, by: User) -> Signup | None:
     """Take a person off a slot; a freed seat goes to the first person waiting, who is told."""
     activity = signup.activity
+    require_not_archived(activity.programme)
     if by.id != signup.user_id:
         require_manager(activity.programme, by)
     elif problem := cancel_problem(signup):
@@ -171,8 +173,10 @@ def cancel(session: DbSession, signup: Signup, *, by: User) -> Signup | None:
 def cancel_problem(signup: Signup) -> str | None:
     """Why the person cannot cancel their own place now, or None. Once a slot has started, or
     they have checked in, their place is a record of what happened (the debrief invites
-    those who went); an organiser can still correct it."""
+    those who went); once sign-up is closed, places hold. An organiser can still correct it."""
     ask = "Ask an organiser to change it."
+    if signup.activity.programme.status == ProgrammeStatus.IN_FIELD:
+        return f"Sign-up for this programme is closed, so places no longer change. {ask}"
     if signup.arrived_at is not None:
         return f"You are checked in, so your place stays on record. {ask}"
     if signup.activity.has_started:

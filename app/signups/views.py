@@ -22,6 +22,8 @@ from app.signups.models import SignupStatus
 from app.web import safe_next, show_error
 
 bp = Blueprint("signups", __name__)
+#: Why a person cannot leave their own place now (or None): pages offer "Cancel" only then.
+bp.add_app_template_global(services.cancel_problem, "leave_problem")
 
 
 def _back(default: str) -> str:

@@ -295,3 +295,46 @@ def test_programme_roster_queries_do_not_grow_with_slots(count_queries):
 def test_roster_cells_that_a_spreadsheet_would_run_start_with_a_quote(start):
     assert safe_cell(f"{start}SUM(A1)") == f"'{start}SUM(A1)"
     assert safe_cell(f"a{start}b") == f"a{start}b"
+
+
+def test_an_archived_programme_keeps_its_slots_and_people_as_they_were():
+    programme = make_programme()
+    organiser = programme.organisers[0]
+    slot = make_activity(programme, capacity=2)
+    other = make_activity(programme, day=1)
+    signup = sign_up(db.session, slot, user=make_user())
+    change_status(db.session, programme, "archive", by=organiser)
+    attempts = [
+        lambda: cancel(db.session, signup, by=signup.user),
+        lambda: cancel(db.session, signup, by=organiser),
+        lambda: move(db.session, signup, other, by=organiser),
+        lambda: sign_up(db.session, slot, user=make_user(), by=organiser),
+        lambda: cancel_activity(db.session, slot, by=organiser),
+        lambda: attendance.mark_arrival(db.session, signup, arrived=True, by=organiser),
+    ]
+    for attempt in attempts:
+        with pytest.raises(Conflict, match="archived"):
+            attempt()
+    assert signup.status == SignupStatus.CONFIRMED and slot.cancelled_at is None
+
+
+def test_once_sign_up_is_closed_people_keep_their_place_and_organisers_can_change_it():
+    programme = make_programme()
+    slot = make_activity(programme)
+    signup = sign_up(db.session, slot, user=make_user())
+    change_status(db.session, programme, "close", by=programme.organisers[0])
+    with pytest.raises(Conflict, match="Sign-up for this programme is closed"):
+        cancel(db.session, signup, by=signup.user)
+    cancel(db.session, signup, by=programme.organisers[0])
+    assert signup.status == SignupStatus.CANCELLED
+
+
+def test_a_slot_that_is_over_cannot_be_cancelled(outbox):
+    programme = make_programme()
+    slot = make_activity(programme)
+    sign_up(db.session, slot, user=make_user())
+    move_to(slot, timedelta(hours=-3))
+    with pytest.raises(Conflict, match="over"):
+        cancel_activity(db.session, slot, by=programme.organisers[0])
+    db.session.commit()
+    assert slot.cancelled_at is None and outbox() == []
