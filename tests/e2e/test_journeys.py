@@ -186,3 +186,29 @@ def test_dark_mode_keeps_every_text_readable(
     problems = walk(page, server, steps)
     context.close()
     assert problems == [], "\n".join(problems)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_every_design_token_resolves(server: str, browser: Browser, scheme: str) -> None:
+    """A token that refers to itself or to nothing is silently dropped by the browser, taking
+    backgrounds and focus rings with it."""
+    context = browser.new_context(color_scheme=scheme)
+    page = context.new_page()
+    page.goto(f"{server}/login")
+    empty = page.evaluate(
+        """() => {
+          const names = new Set();
+          const walk = (rules) => { for (const rule of rules) {
+            if (rule.cssRules) walk(rule.cssRules);
+            if (rule.selectorText === ':root') {
+              for (const name of rule.style) if (name.startsWith('--')) names.add(name);
+            }
+          } };
+          for (const sheet of document.styleSheets) walk(sheet.cssRules);
+          const style = getComputedStyle(document.documentElement);
+          return [...names].filter((n) => !style.getPropertyValue(n).trim()).concat(
+            names.size < 20 ? ['too few tokens found'] : []);
+        }"""
+    )
+    context.close()
+    assert empty == []
