@@ -7,6 +7,8 @@ else their browser's language), never both clocks on one page.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import lru_cache
@@ -46,6 +48,23 @@ def style_for(language: str, clock: str) -> Style:
     if clock not in ("24", "12"):
         clock = "12" if "h" in locale.time_formats["short"].pattern else "24"
     return Style(str(locale), "H" if clock == "24" else "h")
+
+
+@contextmanager
+def house_style() -> Iterator[None]:
+    """Writing for many readers at once (the debrief PDF, kept and shared): the house style,
+    whoever happened to ask for it first."""
+    if not has_request_context():
+        yield
+        return
+    mine = g.pop("time_style", None)
+    g.time_style = Style()
+    try:
+        yield
+    finally:
+        g.pop("time_style", None)
+        if mine is not None:
+            g.time_style = mine
 
 
 def current_style() -> Style:

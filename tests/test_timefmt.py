@@ -106,3 +106,15 @@ def test_the_clock_form_needs_its_token(client, login_as):
     assert response.status_code == 400
     db.session.refresh(person)
     assert person.clock == "24"
+
+
+def test_a_shared_document_is_written_in_the_house_style_then_the_reader_s_returns(app):
+    user = make_user(clock="12")
+    with app.test_request_context(headers={"Accept-Language": "en-US"}):
+        from flask_login import login_user
+
+        login_user(user)
+        assert "AM" in timefmt.format_local(NINE, TZ)
+        with timefmt.house_style():
+            assert timefmt.format_local(NINE, TZ) == "Tue 10 Nov, 09:00"
+        assert "AM" in timefmt.format_local(NINE, TZ)

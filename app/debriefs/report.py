@@ -24,6 +24,7 @@ from app.debriefs.services import board_notes, went_out
 from app.insights.services import links_for
 from app.pdf import OwnFilesOnly
 from app.programmes.models import KIND_LABELS
+from app.timefmt import house_style
 
 #: Photos shown under each theme; the appendix lists every note in words only.
 PHOTOS_PER_THEME = 6
@@ -170,22 +171,23 @@ def report_html(session: DbSession, debrief: Debrief, *, paper: str) -> tuple[st
         "actions": len(debrief.actions),
         "unsorted": len(notes) - sum(len(ids) for ids in placed.values()),
     }
-    html = render_template(
-        "pdf/debrief.html",
-        debrief=debrief,
-        programme=debrief.programme,
-        page_size=PAPERS[paper],
-        figures=figures,
-        chart=bar_chart([(s.name, s.cards) for s in sections][:15]),
-        sections=sections,
-        loose_insights=loose,
-        glance=[i for s in sections for i in s.insights] + loose,
-        kinds=sorted({KIND_LABELS[a.kind] for a in debrief.activities}),
-        evidence=evidence,
-        links=links_for(session, [i.id for i in insights]),
-        actions=debrief.actions,
-        appendix=appendix,
-        generated_at=utcnow(),
-    )
+    with house_style():  # the PDF is kept and shared: not in the clock of who asked first
+        html = render_template(
+            "pdf/debrief.html",
+            debrief=debrief,
+            programme=debrief.programme,
+            page_size=PAPERS[paper],
+            figures=figures,
+            chart=bar_chart([(s.name, s.cards) for s in sections][:15]),
+            sections=sections,
+            loose_insights=loose,
+            glance=[i for s in sections for i in s.insights] + loose,
+            kinds=sorted({KIND_LABELS[a.kind] for a in debrief.activities}),
+            evidence=evidence,
+            links=links_for(session, [i.id for i in insights]),
+            actions=debrief.actions,
+            appendix=appendix,
+            generated_at=utcnow(),
+        )
     photo_ids = [photo_id for s in sections for photo_id in s.photos]
     return html, OwnFilesOnly(_thumbs(session, photo_ids))
