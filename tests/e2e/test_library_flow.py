@@ -117,7 +117,7 @@ def test_reader_searches_narrows_and_stars_an_insight(
     expect(page.get_by_role("heading", name="Newest insights")).to_be_visible()
 
     search_box(page).fill("price")
-    page.get_by_role("button", name="Search").tap()
+    page.get_by_role("button", name="Search", exact=True).tap()
     expect(page.get_by_role("link", name=PRICES)).to_be_visible()
     expect(page.get_by_role("link", name=VALUE)).to_be_visible()
     found = results_count(page)
@@ -221,7 +221,7 @@ def test_library_searches_and_narrows_without_javascript(
     sign_in(page, server, reader_email)
     page.get_by_role("link", name="Library").tap()
     search_box(page).fill("price")
-    page.get_by_role("button", name="Search").tap()
+    page.get_by_role("button", name="Search", exact=True).tap()
     expect(page.get_by_role("link", name=PRICES)).to_be_visible()
     everywhere = results_count(page)
 
@@ -233,7 +233,7 @@ def test_library_searches_and_narrows_without_javascript(
     expect(page.get_by_role("link", name=VALUE)).to_be_visible()
     # A new search keeps the facet.
     search_box(page).fill("pack")
-    page.get_by_role("button", name="Search").tap()
+    page.get_by_role("button", name="Search", exact=True).tap()
     expect(page).to_have_url(re.compile(r"channel=web"))
     expect(page.get_by_role("link", name=VALUE)).to_be_visible()
     # Taking the chip away widens the search again.
