@@ -8,12 +8,11 @@ from flask import jsonify
 from flask_login import current_user
 
 from app.api import bp
-from app.api.views import json_body
+from app.api.views import integer, json_body, optional_text, text, text_list
 from app.briefings import services, tasks
 from app.briefings.markdown import render_markdown
 from app.briefings.models import BriefingSession, Task
 from app.briefings.tasks import TaskInput
-from app.errors import DomainError
 from app.extensions import db
 from app.programmes.services import get_programme, require_manager
 
@@ -48,20 +47,20 @@ def task_json(t: Task) -> dict[str, Any]:
 
 
 def _task_input(data: dict[str, Any]) -> TaskInput:
-    prompts = data.get("prompts", "")
-    if isinstance(prompts, list):
-        prompts = "\n".join(p for p in prompts if isinstance(p, str))
-    emails = data.get("emails", [])
-    if not isinstance(emails, list):
-        raise DomainError("emails must be a list of addresses.", field="emails")
+    # Prompts come as one per line, or as a list of lines (as task_json gives them back).
+    prompts = (
+        "\n".join(text_list(data, "prompts", max_items=100))
+        if isinstance(data.get("prompts"), list)
+        else text(data, "prompts", max_length=4000)
+    )
     return TaskInput(
-        question=data.get("question", ""),
-        context=data.get("context", ""),
+        question=text(data, "question", max_length=500),
+        context=text(data, "context", max_length=4000),
         prompts=prompts,
-        scope=data.get("scope", "") if isinstance(data.get("scope", ""), str) else "",
-        activity_id=data.get("activity_id"),
-        kind=data.get("kind") if isinstance(data.get("kind"), str) else None,
-        emails=emails,
+        scope=text(data, "scope", max_length=20),
+        activity_id=integer(data, "activity_id"),
+        kind=optional_text(data, "kind", max_length=40),
+        emails=text_list(data, "emails", max_items=500, max_length=254),
     )
 
 

@@ -8,7 +8,7 @@ from flask import Response, jsonify, request, url_for
 from flask_login import current_user
 
 from app.api import bp
-from app.api.views import json_body
+from app.api.views import integer, json_body, text
 from app.capture.services import photo_json
 from app.db import is_id
 from app.debriefs import board as ops
@@ -167,10 +167,10 @@ def library_similar():  # type: ignore[no-untyped-def]
 @bp.put("/debriefs/<int:debrief_id>/insights/<int:insight_id>/links/<int:other_id>")
 def link_insight(debrief_id: int, insight_id: int, other_id: int):  # type: ignore[no-untyped-def]
     """Say that this insight confirms or contradicts one in the library ({"kind": ...})."""
-    data = json_body({"kind"})
+    kind = text(json_body({"kind"}), "kind", max_length=20)
     debrief = debriefs.get_debrief(db.session, debrief_id, user=current_user)
     insight = ops.find_insight(debrief, insight_id)
-    link = services.set_link(db.session, insight, other_id, data.get("kind"), by=current_user)
+    link = services.set_link(db.session, insight, other_id, kind, by=current_user)
     db.session.commit()
     return jsonify(kind=str(link.kind) if link else None)
 
@@ -181,7 +181,11 @@ def library_withdraw():  # type: ignore[no-untyped-def]
         raise NotAllowed("Only organisers withdraw items from the library.")
     data = json_body({"kind", "item_id", "reason"})
     record = services.withdraw(
-        db.session, data.get("kind"), data.get("item_id"), data.get("reason"), by=current_user
+        db.session,
+        text(data, "kind", max_length=20),
+        integer(data, "item_id"),
+        text(data, "reason", max_length=500),
+        by=current_user,
     )
     db.session.commit()
     return jsonify(id=record.id, kind=str(record.kind), item_id=record.item_id), 201

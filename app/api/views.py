@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from flask import g, jsonify, request
@@ -55,6 +55,59 @@ def json_body(allowed: set[str]) -> dict[str, Any]:
     return data
 
 
+# Typed fields: each reads one field of a JSON body and refuses a value of the wrong type
+# with a 400 naming the field, so a list or an object never reaches a service or a column.
+# Lengths and meanings stay the services' to check; `max_length` only bounds the work.
+
+
+def text(data: dict[str, Any], name: str, *, max_length: int = 10_000, default: str = "") -> str:
+    """A string field; missing or null is `default`."""
+    value = data.get(name)
+    if value is None:
+        return default
+    if not isinstance(value, str):
+        raise DomainError(f"{name} must be text.", field=name)
+    if len(value) > max_length:
+        raise DomainError(f"{name} is too long: at most {max_length} characters.", field=name)
+    return value
+
+
+def optional_text(data: dict[str, Any], name: str, *, max_length: int = 10_000) -> str | None:
+    """A string field that may be null or missing (None)."""
+    return text(data, name, max_length=max_length) if data.get(name) is not None else None
+
+
+def integer(data: dict[str, Any], name: str) -> int | None:
+    """A whole-number field (not true/false, not 2.0); missing or null is None."""
+    value = data.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or abs(value) > 2**53:
+        raise DomainError(f"{name} must be a whole number.", field=name)
+    return value
+
+
+def boolean(data: dict[str, Any], name: str, *, default: bool = False) -> bool:
+    value = data.get(name)
+    if value is None:
+        return default
+    if not isinstance(value, bool):
+        raise DomainError(f"{name} must be true or false.", field=name)
+    return value
+
+
+def text_list(
+    data: dict[str, Any], name: str, *, max_items: int = 500, max_length: int = 1000
+) -> list[str]:
+    """A list of strings; missing or null is an empty list."""
+    value = data.get(name)
+    if value is None:
+        return []
+    if not isinstance(value, list) or len(value) > max_items:
+        raise DomainError(f"{name} must be a list of at most {max_items} texts.", field=name)
+    return [text({name: item}, name, max_length=max_length) for item in value]
+
+
 def _date(value: Any, field: str) -> date:
     try:
         return date.fromisoformat(value)
@@ -67,37 +120,42 @@ def _programme_input(data: dict[str, Any], current: dict[str, Any] | None = None
     missing = sorted(PROGRAMME_FIELDS - {"purpose", "customer_question"} - set(merged))
     if missing:
         raise DomainError(f"Missing fields: {', '.join(missing)}.")
-    tz = merged["timezone"]
+    tz = text(merged, "timezone", max_length=64)
     zone(tz)
     return ProgrammeInput(
-        title=merged["title"],
-        purpose=merged.get("purpose", ""),
-        customer_question=merged.get("customer_question", ""),
-        starts_on=_date(merged["starts_on"], "starts_on"),
-        ends_on=_date(merged["ends_on"], "ends_on"),
+        title=text(merged, "title", max_length=200),
+        purpose=text(merged, "purpose", max_length=4000),
+        customer_question=text(merged, "customer_question", max_length=500),
+        starts_on=_date(text(merged, "starts_on", max_length=10), "starts_on"),
+        ends_on=_date(text(merged, "ends_on", max_length=10), "ends_on"),
         timezone=tz,
-        signup_opens_at=parse_iso_datetime(merged["signup_opens_at"], tz, field="signup_opens_at"),
-        signup_closes_at=parse_iso_datetime(
-            merged["signup_closes_at"], tz, field="signup_closes_at"
-        ),
+        signup_opens_at=_datetime(merged, "signup_opens_at", tz),
+        signup_closes_at=_datetime(merged, "signup_closes_at", tz),
     )
+
+
+def _datetime(data: dict[str, Any], name: str, tz: str) -> datetime:
+    return parse_iso_datetime(text(data, name, max_length=40), tz, field=name)
 
 
 def _activity_input(data: dict[str, Any], tz: str) -> ActivityInput:
     missing = sorted({"kind", "title", "starts_at", "ends_at", "capacity"} - set(data))
     if missing:
         raise DomainError(f"Missing fields: {', '.join(missing)}.")
+    capacity = integer(data, "capacity")
+    if capacity is None:
+        raise DomainError("capacity must be a whole number.", field="capacity")
     return ActivityInput(
-        kind=data["kind"] if isinstance(data["kind"], str) else repr(data["kind"])[:40],
-        title=data["title"],
-        location=data.get("location", ""),
-        online_url=data.get("online_url", ""),
-        starts_at=parse_iso_datetime(data["starts_at"], tz, field="starts_at"),
-        ends_at=parse_iso_datetime(data["ends_at"], tz, field="ends_at"),
-        capacity=data["capacity"],
-        host=data.get("host", ""),
-        what_to_bring=data.get("what_to_bring", ""),
-        notes=data.get("notes", ""),
+        kind=text(data, "kind", max_length=40),
+        title=text(data, "title", max_length=200),
+        location=text(data, "location", max_length=300),
+        online_url=text(data, "online_url", max_length=500),
+        starts_at=_datetime(data, "starts_at", tz),
+        ends_at=_datetime(data, "ends_at", tz),
+        capacity=capacity,
+        host=text(data, "host", max_length=200),
+        what_to_bring=text(data, "what_to_bring", max_length=1000),
+        notes=text(data, "notes", max_length=4000),
     )
 
 
@@ -202,9 +260,8 @@ def sign_up(activity_id: int):  # type: ignore[no-untyped-def]
 def check_in(activity_id: int):  # type: ignore[no-untyped-def]
     """Arrival, from 30 minutes before the start to the end: with the host's code, or none."""
     activity = programmes.get_activity(db.session, activity_id, user=current_user)
-    code = json_body({"code"}).get("code") if request.content_length else None
-    if code is not None and (not isinstance(code, str) or len(code) > 12):
-        raise DomainError("The code is the six characters the host shows.", field="code")
+    body = json_body({"code"}) if request.content_length else {}
+    code = optional_text(body, "code", max_length=100)  # a wrong code is told it does not match
     signup = attendance.check_in(db.session, activity, user=current_user, code=code)
     db.session.commit()
     return jsonify(signup_json(signup))

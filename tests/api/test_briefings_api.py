@@ -91,8 +91,10 @@ def test_employees_cannot_manage_tasks(client):
 @pytest.mark.parametrize(
     ("body", "message"),
     [
-        ({"question": "Q", "scope": "slot", "activity_id": "one"}, "Pick a slot"),
-        ({"question": "Q", "scope": "kind", "kind": 7}, "Pick a kind"),
+        ({"question": "Q", "scope": "slot", "activity_id": "one"}, "activity_id must be a whole"),
+        ({"question": "Q", "scope": "slot", "activity_id": 10**9}, "Pick a slot"),
+        ({"question": "Q", "scope": "kind", "kind": 7}, "kind must be text"),
+        ({"question": "Q", "scope": "kind", "kind": "sky"}, "Pick a kind"),
         ({"question": "Q", "scope": "people", "emails": "a@example.com"}, "must be a list"),
         ({"question": "Q", "scope": "galaxy"}, "Choose who the task is for"),
         ({"question": "", "scope": "kind", "kind": "call_listening"}, "Question is required"),

@@ -209,10 +209,17 @@ def test_organiser_withdraws_with_a_reason_and_the_log_shows_it(client, library)
     assert done.status_code == 302
     assert client.get(url).status_code == 404
     assert "Too early" in client.get("/library/withdrawals").get_data(as_text=True)
+    missing = client.api(
+        "POST",
+        "/api/v1/library/withdrawals",
+        json={"kind": "note", "item_id": 10**9, "reason": "x"},
+    )
+    assert missing.status_code == 404
     bad = client.api(
         "POST", "/api/v1/library/withdrawals", json={"kind": "note", "item_id": "1", "reason": "x"}
     )
-    assert bad.status_code == 404
+    assert bad.status_code == 400
+    assert bad.get_json()["error"]["message"] == "item_id must be a whole number."
 
 
 def test_readers_cannot_withdraw_or_export(client, reader, library):  # type: ignore[no-untyped-def]
