@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -80,12 +81,18 @@ def acknowledge(session: DbSession, programme: Programme, *, user: User) -> Brie
     """Record that this person has read the pack; acknowledging twice keeps the first time."""
     if not can_view(programme, user):
         raise NotFound("There is no such programme.")
-    existing = session.get(BriefingAcknowledgement, (programme.id, user.id))
+    key = (programme.id, user.id)
+    existing = session.get(BriefingAcknowledgement, key)
     if existing is not None:
         return existing
     ack = BriefingAcknowledgement(programme_id=programme.id, user_id=user.id)
-    session.add(ack)
-    session.flush()
+    try:
+        with session.begin_nested():  # a savepoint: losing a race keeps the request usable
+            session.add(ack)
+            session.flush()
+    except IntegrityError:
+        # The same person's other tap (another tab, a retry) stored it first: theirs stands.
+        return session.get_one(BriefingAcknowledgement, key, populate_existing=True)
     return ack
 
 
