@@ -13,6 +13,7 @@ from app.api.views import json_body
 from app.debriefs import board as ops
 from app.debriefs import reports, services
 from app.debriefs.models import Action, Debrief, Insight, Theme
+from app.debriefs.shared_text import removed_from
 from app.debriefs.views import current_report
 from app.errors import DomainError, json_error
 from app.extensions import db
@@ -77,8 +78,13 @@ def _debrief(debrief_id: int) -> Debrief:
     return services.get_debrief(db.session, debrief_id, user=current_user)
 
 
-def _saved(payload: dict[str, Any], status: int = 200) -> tuple[Response, int]:
+def _saved(
+    payload: dict[str, Any], status: int = 200, *, typed: Any = None
+) -> tuple[Response, int]:
+    """Commit; a write of typed text also says which contact details were taken out of it."""
     db.session.commit()
+    if typed is not None:
+        payload["contacts_removed"] = [r.as_json() for r in removed_from(typed)]
     return jsonify(payload), status
 
 
@@ -108,7 +114,7 @@ def create_debrief(programme_id: int):  # type: ignore[no-untyped-def]
         ),
         by=current_user,
     )
-    return _saved(debrief_json(debrief), 201)
+    return _saved(debrief_json(debrief), 201, typed=debrief)
 
 
 @bp.get("/debriefs/<int:debrief_id>")
@@ -144,7 +150,7 @@ def create_theme(debrief_id: int):  # type: ignore[no-untyped-def]
         data.get("description"),
         user=current_user,
     )
-    return _saved(theme_json(theme), 201)
+    return _saved(theme_json(theme), 201, typed=theme)
 
 
 @bp.patch("/debriefs/<int:debrief_id>/themes/<int:theme_id>")
@@ -159,7 +165,7 @@ def update_theme(debrief_id: int, theme_id: int):  # type: ignore[no-untyped-def
         seen=data.get("version"),
         user=current_user,
     )
-    return _saved(theme_json(theme))
+    return _saved(theme_json(theme), typed=theme)
 
 
 @bp.post("/debriefs/<int:debrief_id>/themes/<int:theme_id>/merge")
@@ -189,7 +195,9 @@ def move_cards(debrief_id: int):  # type: ignore[no-untyped-def]
         seen=data.get("version"),
         user=current_user,
     )
-    return _saved({"theme_id": target.id if target else None, "version": debrief.version})
+    return _saved(
+        {"theme_id": target.id if target else None, "version": debrief.version}, typed=target
+    )
 
 
 @bp.post("/debriefs/<int:debrief_id>/themes/<int:theme_id>/votes")
@@ -211,7 +219,7 @@ INSIGHT_FIELDS = {"statement", "so_what", "theme_id", "evidence"}
 def create_insight(debrief_id: int):  # type: ignore[no-untyped-def]
     data = json_body(INSIGHT_FIELDS)
     insight = ops.save_insight(db.session, _debrief(debrief_id), data, user=current_user)
-    return _saved(insight_json(insight), 201)
+    return _saved(insight_json(insight), 201, typed=insight)
 
 
 @bp.patch("/debriefs/<int:debrief_id>/insights/<int:insight_id>")
@@ -221,7 +229,7 @@ def update_insight(debrief_id: int, insight_id: int):  # type: ignore[no-untyped
     insight = ops.save_insight(
         db.session, _debrief(debrief_id), data, insight_id=insight_id, seen=seen, user=current_user
     )
-    return _saved(insight_json(insight))
+    return _saved(insight_json(insight), typed=insight)
 
 
 ACTION_FIELDS = {"what", "owner", "due_on", "status"}
@@ -231,7 +239,7 @@ ACTION_FIELDS = {"what", "owner", "due_on", "status"}
 def create_action(debrief_id: int):  # type: ignore[no-untyped-def]
     data = json_body(ACTION_FIELDS)
     action = ops.save_action(db.session, _debrief(debrief_id), data, user=current_user)
-    return _saved(action_json(action), 201)
+    return _saved(action_json(action), 201, typed=action)
 
 
 @bp.patch("/debriefs/<int:debrief_id>/actions/<int:action_id>")
@@ -241,7 +249,7 @@ def update_action(debrief_id: int, action_id: int):  # type: ignore[no-untyped-d
     action = ops.save_action(
         db.session, _debrief(debrief_id), data, action_id=action_id, seen=seen, user=current_user
     )
-    return _saved(action_json(action))
+    return _saved(action_json(action), typed=action)
 
 
 @bp.post("/debriefs/<int:debrief_id>/publish")

@@ -9,6 +9,20 @@ from app.api.openapi import DATETIME, ERROR, TEXT, _id, _op, _ref
 INT = {"type": "integer"}
 VERSION = {"type": "integer", "description": "the board version this change was made on"}
 IDS = {"type": "array", "items": INT}
+#: In the answer to a write: what was taken out of the text sent (the text is saved without it).
+REMOVED = {
+    "type": "array",
+    "description": "answers to writes only: contact details removed from the text sent, "
+    "which is saved without them (contact details are never shared)",
+    "items": {
+        "type": "object",
+        "properties": {
+            "field": TEXT,
+            "kind": {"enum": ["email", "phone", "card", "iban"]},
+            "message": TEXT,
+        },
+    },
+}
 
 
 def _object(properties: dict[str, Any], required: tuple[str, ...] = ()) -> dict[str, Any]:
@@ -47,6 +61,7 @@ DEBRIEF_SCHEMAS: dict[str, Any] = {
             "version": INT,
             "activity_ids": IDS,
             "invitee_ids": IDS,
+            "contacts_removed": REMOVED,
         }
     ),
     "Card": _object(
@@ -75,6 +90,7 @@ DEBRIEF_SCHEMAS: dict[str, Any] = {
             "votes": INT,
             "my_votes": INT,
             "note_ids": IDS,
+            "contacts_removed": REMOVED,
         }
     ),
     "Insight": _object(
@@ -85,6 +101,7 @@ DEBRIEF_SCHEMAS: dict[str, Any] = {
             "theme_id": {"type": ["integer", "null"]},
             "evidence": {**IDS, "description": "ids of cards on this board"},
             "changed_in": INT,
+            "contacts_removed": REMOVED,
         }
     ),
     "Action": _object(
@@ -95,6 +112,7 @@ DEBRIEF_SCHEMAS: dict[str, Any] = {
             "due_on": {"type": ["string", "null"], "format": "date"},
             "status": {"enum": ["open", "doing", "done"]},
             "changed_in": INT,
+            "contacts_removed": REMOVED,
         }
     ),
     "ThemeInput": _object({"name": TEXT, "description": TEXT}, ("name",)),
@@ -240,7 +258,13 @@ def debrief_paths() -> dict[str, Any]:
             "post": _op(
                 "Move cards to a theme, a new theme or unsorted; 409 if someone moved them since",
                 200,
-                _object({"theme_id": {"type": ["integer", "null"]}, "version": INT}),
+                _object(
+                    {
+                        "theme_id": {"type": ["integer", "null"]},
+                        "version": INT,
+                        "contacts_removed": REMOVED,
+                    }
+                ),
                 body="Move",
                 errors=WRITE_ERRORS,
                 params=[did],

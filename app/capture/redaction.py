@@ -14,6 +14,9 @@ CARD = re.compile(r"(?<![\d-])(?:\d[ -]?){12,18}\d(?![\d-])")
 LOOSE_PHONE = re.compile(r"(?<![\w+])(?:\+|0)\d(?:[ .-]?\d){8,14}(?!\d)")
 IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]){11,30}\b")
 LABELS = {"email": "email", "phone": "phone number", "card": "card number", "iban": "IBAN"}
+#: North American numbers have no trunk 0, so LOOSE_PHONE misses "(415) 555-2671": they are
+#: looked for as US numbers too, besides the region given.
+ALSO_REGIONS = ("US",)
 
 
 @dataclass(frozen=True)
@@ -52,10 +55,11 @@ def find_contacts(text: str, *, region: str = "GB") -> list[Finding]:
         digits = re.sub(r"\D", "", m.group())
         if 13 <= len(digits) <= 19 and luhn_ok(digits):
             found.append(Finding("card", m.start(), m.end()))
-    for match in phonenumbers.PhoneNumberMatcher(
-        text, region, leniency=phonenumbers.Leniency.VALID
-    ):
-        found.append(Finding("phone", match.start, match.end))
+    for each in dict.fromkeys((region, *ALSO_REGIONS)):
+        for match in phonenumbers.PhoneNumberMatcher(
+            text, each, leniency=phonenumbers.Leniency.VALID
+        ):
+            found.append(Finding("phone", match.start, match.end))
     found += [Finding("phone", m.start(), m.end()) for m in LOOSE_PHONE.finditer(text)]
     return _without_overlaps(found)
 

@@ -28,8 +28,8 @@ from app.debriefs.models import (
     Vote,
 )
 from app.debriefs.services import board_notes, bump, require_board_open
+from app.debriefs.shared_text import shared_text
 from app.errors import Conflict, DomainError, NotFound
-from app.text import clean_text
 
 
 class StaleWrite(Conflict):
@@ -161,16 +161,26 @@ def create_theme(
 ) -> Theme:
     """A new theme at the end of the board."""
     require_board_open(debrief, user)
-    theme = Theme(
-        debrief=debrief,
-        name=clean_text(name, field="Name", max_length=200, required=True),
-        description=clean_text(description, field="Description", max_length=2000),
-        position=max((t.position for t in debrief.themes), default=0) + 1,
-    )
+    theme = Theme(position=max((t.position for t in debrief.themes), default=0) + 1)
+    theme.name, theme.description = _theme_texts(theme, name, description)
+    theme.debrief = debrief  # only now: a refused write leaves nothing half-made behind
     session.add(theme)
     theme.changed_in = bump(session, debrief)
     session.flush()
     return theme
+
+
+def _theme_texts(theme: Theme, name: Any, description: Any) -> tuple[str, str]:
+    return (
+        shared_text(
+            theme, name, name="name", field="Name", where="theme's name", max_length=200,
+            required=True,
+        ),
+        shared_text(
+            theme, description, name="description", field="Description",
+            where="theme's description", max_length=2000,
+        ),
+    )  # fmt: skip
 
 
 def update_theme(
@@ -185,9 +195,8 @@ def update_theme(
     """Rename or describe a theme, unless someone changed it since `seen`."""
     require_board_open(debrief, user)
     theme = _theme(debrief, theme_id)
-    name = clean_text(changes.get("name", theme.name), field="Name", max_length=200, required=True)
-    description = clean_text(
-        changes.get("description", theme.description), field="Description", max_length=2000
+    name, description = _theme_texts(
+        theme, changes.get("name", theme.name), changes.get("description", theme.description)
     )
     _fresh(
         theme.changed_in,
@@ -322,11 +331,22 @@ def save_insight(
     require_board_open(debrief, user)
     insight = Insight() if insight_id is None else find_insight(debrief, insight_id)
     current = insight.statement
-    statement = clean_text(
-        data.get("statement", insight.statement), field="Statement", max_length=500, required=True
+    statement = shared_text(
+        insight,
+        data.get("statement", insight.statement),
+        name="statement",
+        field="Statement",
+        where="insight's statement",
+        max_length=500,
+        required=True,
     )
-    so_what = clean_text(
-        data.get("so_what", insight.so_what or ""), field="So what", max_length=2000
+    so_what = shared_text(
+        insight,
+        data.get("so_what", insight.so_what or ""),
+        name="so_what",
+        field="So what",
+        where="insight's so what",
+        max_length=2000,
     )
     theme_id = data.get("theme_id", insight.theme_id)
     if theme_id is not None:
@@ -375,9 +395,23 @@ def save_action(
     require_board_open(debrief, user)
     action = Action() if action_id is None else _action(debrief, action_id)
     current = action.what
-    what = clean_text(data.get("what", action.what), field="What", max_length=500, required=True)
-    owner = clean_text(
-        data.get("owner", action.owner), field="Owner", max_length=200, required=True
+    what = shared_text(
+        action,
+        data.get("what", action.what),
+        name="what",
+        field="What",
+        where="action",
+        max_length=500,
+        required=True,
+    )
+    owner = shared_text(
+        action,
+        data.get("owner", action.owner),
+        name="owner",
+        field="Owner",
+        where="action's owner",
+        max_length=200,
+        required=True,
     )
     due_on = _due(data["due_on"]) if "due_on" in data else action.due_on
     status = data.get("status", action.status or ActionStatus.OPEN)

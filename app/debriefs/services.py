@@ -13,11 +13,11 @@ from app.briefings.models import Task
 from app.capture.models import Note
 from app.db import DbSession, after_commit, utcnow
 from app.debriefs.models import Debrief, DebriefStatus, Insight, debrief_invitees
+from app.debriefs.shared_text import shared_text
 from app.errors import Conflict, DomainError, NotAllowed, NotFound
 from app.programmes.models import Activity, Programme
 from app.programmes.services import can_manage, clean_place
 from app.signups.models import Signup, SignupStatus
-from app.text import text_problem
 
 
 def is_participant(debrief: Debrief, user: User) -> bool:
@@ -122,25 +122,24 @@ def create_debrief(
 ) -> Debrief:
     """Open a debrief of some of a programme's slots, inviting by default everyone who went."""
     require_can_open(programme, by)
+    debrief = Debrief()
     title = data.title.strip()
-    problem = text_problem(title)
-    if not title or len(title) > 200 or problem:
-        raise DomainError(
-            problem or "Give the debrief a title of at most 200 characters.", field="title"
-        )
+    if not title or len(title) > 200:
+        raise DomainError("Give the debrief a title of at most 200 characters.", field="title")
+    title = shared_text(
+        debrief, title, name="title", field="Title", where="debrief's title", max_length=200
+    )
     location, online_url = clean_place(data.location, data.online_url)
+    # The place is shown to every reader of the debrief once published; the link is left whole.
+    location = shared_text(
+        debrief, location, name="location", field="Place", where="debrief's place", max_length=300
+    )
     slots = _covered(programme, data)
     people = went_out(session, slots) + _by_email(session, data.also_invite or [])
-    debrief = Debrief(
-        programme=programme,
-        title=title,
-        starts_at=data.starts_at,
-        location=location,
-        online_url=online_url,
-        facilitator_id=by.id,
-        activities=slots,
-        invitees=list({p.id: p for p in people}.values()),
-    )
+    debrief.programme, debrief.title, debrief.starts_at = programme, title, data.starts_at
+    debrief.location, debrief.online_url, debrief.facilitator_id = location, online_url, by.id
+    debrief.activities = slots
+    debrief.invitees = list({p.id: p for p in people}.values())
     session.add(debrief)
     session.flush()
     return debrief

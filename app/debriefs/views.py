@@ -16,6 +16,7 @@ from app.debriefs import board as ops
 from app.debriefs import reports, services
 from app.debriefs.forms import DebriefForm
 from app.debriefs.models import ActionStatus, Debrief, Insight, Report
+from app.debriefs.shared_text import Removed, removed_from
 from app.errors import DomainError, NotAllowed, NotFound
 from app.extensions import db
 from app.insights import services as library
@@ -48,6 +49,7 @@ def new_debrief(programme_id: int):  # type: ignore[no-untyped-def]
         else:
             db.session.commit()
             flash(f"Debrief opened for {len(debrief.invitees)} people.", "success")
+            _tell_removed(removed_from(debrief))
             return redirect(url_for("debriefs.show", debrief_id=debrief.id))
     return render_template("debriefs/new_debrief.html", form=form, programme=programme)
 
@@ -83,8 +85,20 @@ def show(debrief_id: int):  # type: ignore[no-untyped-def]
     )
 
 
-def _write(debrief_id: int, work: Callable[[Debrief], str], *, typed: str = "") -> Response:
-    """Run one board change; refusals are shown on the board with what was typed kept."""
+def _tell_removed(removed: list[Removed]) -> None:
+    for r in removed:
+        flash(r.message, "warning")
+
+
+def _write(
+    debrief_id: int,
+    work: Callable[[Debrief], str],
+    *,
+    typed: str = "",
+    removed: list[Removed] | None = None,
+) -> Response:
+    """Run one board change; refusals are shown on the board with what was typed kept, and
+    the contact details taken out of what was typed (filled in by `work`) are named."""
     debrief = services.get_debrief(db.session, debrief_id, user=current_user)
     try:
         message = work(debrief)
@@ -96,6 +110,7 @@ def _write(debrief_id: int, work: Callable[[Debrief], str], *, typed: str = "") 
     else:
         db.session.commit()
         flash(message, "success")
+        _tell_removed(removed or [])
     return redirect(url_for("debriefs.show", debrief_id=debrief_id))
 
 
@@ -111,25 +126,29 @@ def _int(name: str) -> int | None:
 @bp.post("/debriefs/<int:debrief_id>/themes")
 def add_theme(debrief_id: int) -> Response:
     name, description = request.form.get("name", ""), request.form.get("description", "")
+    removed: list[Removed] = []
 
     def work(debrief: Debrief) -> str:
         theme = ops.create_theme(db.session, debrief, name, description, user=current_user)
+        removed.extend(removed_from(theme))
         return f"Theme “{theme.name}” added."
 
-    return _write(debrief_id, work, typed=name)
+    return _write(debrief_id, work, typed=name, removed=removed)
 
 
 @bp.post("/debriefs/<int:debrief_id>/themes/<int:theme_id>")
 def edit_theme(debrief_id: int, theme_id: int) -> Response:
     changes = {k: request.form.get(k, "") for k in ("name", "description")}
+    removed: list[Removed] = []
 
     def work(debrief: Debrief) -> str:
-        ops.update_theme(
+        theme = ops.update_theme(
             db.session, debrief, theme_id, changes, seen=_int("version"), user=current_user
         )
+        removed.extend(removed_from(theme))
         return "Theme saved."
 
-    return _write(debrief_id, work, typed=changes["name"])
+    return _write(debrief_id, work, typed=changes["name"], removed=removed)
 
 
 @bp.post("/debriefs/<int:debrief_id>/themes/<int:theme_id>/merge")
@@ -159,6 +178,7 @@ def move(debrief_id: int) -> Response:
     to = request.form.get("to", "")
     new_name = request.form.get("new_theme", "") if to == "new" else None
     note_ids = _ids("note_ids")
+    removed: list[Removed] = []
 
     def work(debrief: Debrief) -> str:
         target = ops.move_cards(
@@ -170,10 +190,11 @@ def move(debrief_id: int) -> Response:
             seen=_int("version"),
             user=current_user,
         )
+        removed.extend(removed_from(target))
         where = f"“{target.name}”" if target else "unsorted"
         return f"{len(note_ids)} card{'s' if len(note_ids) != 1 else ''} moved to {where}."
 
-    return _write(debrief_id, work, typed=new_name or "")
+    return _write(debrief_id, work, typed=new_name or "", removed=removed)
 
 
 def _insight_data() -> dict[str, object]:
@@ -250,6 +271,7 @@ def save_insight(debrief_id: int, insight_id: int | None = None) -> ResponseRetu
         insight = ops.find_insight(debrief, insight_id) if insight_id else None
         return _insight_form(debrief, insight, set(_ids("evidence")), data, _links())
     links = _links()
+    removed: list[Removed] = []
 
     def work(debrief: Debrief) -> str:
         insight = ops.save_insight(
@@ -260,25 +282,28 @@ def save_insight(debrief_id: int, insight_id: int | None = None) -> ResponseRetu
             seen=_int("version"),
             user=current_user,
         )
+        removed.extend(removed_from(insight))
         for other_id, kind in links.items():
             library.set_link(db.session, insight, other_id, kind, by=current_user)
         return "Insight saved." if insight_id else "Insight added."
 
-    return _write(debrief_id, work, typed=str(data["statement"]))
+    return _write(debrief_id, work, typed=str(data["statement"]), removed=removed)
 
 
 @bp.post("/debriefs/<int:debrief_id>/actions")
 @bp.post("/debriefs/<int:debrief_id>/actions/<int:action_id>")
 def save_action(debrief_id: int, action_id: int | None = None) -> Response:
     data = {k: request.form[k] for k in ("what", "owner", "due_on", "status") if k in request.form}
+    removed: list[Removed] = []
 
     def work(debrief: Debrief) -> str:
-        ops.save_action(
+        action = ops.save_action(
             db.session, debrief, data, action_id=action_id, seen=_int("version"), user=current_user
         )
+        removed.extend(removed_from(action))
         return "Action saved." if action_id else "Action added."
 
-    return _write(debrief_id, work, typed=data.get("what", ""))
+    return _write(debrief_id, work, typed=data.get("what", ""), removed=removed)
 
 
 @bp.post("/debriefs/<int:debrief_id>/publish")

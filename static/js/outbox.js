@@ -374,9 +374,12 @@
     });
   }
 
+  // Any [data-contacts] field on any page (a note, the debrief board) warns while typing; the
+  // server finds and removes the same details (app/capture/redaction.py).
   const CONTACTS = [
     /[\w.+-]+@[\w-]+(\.[\w-]+)+/,
     /(?:\+|\b0)\d(?:[ .-]?\d){8,14}/,
+    /(?:\(\d{3}\)|\b\d{3})[ .-]?\d{3}[ .-]\d{4}\b/,
     /\b(?:\d[ -]?){12,18}\d\b/,
     /\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}\b/,
   ];
@@ -384,6 +387,13 @@
   function checkContacts(el) {
     const warning = document.getElementById(`${el.id}-contacts`);
     if (warning) warning.hidden = !CONTACTS.some((re) => re.test(el.value));
+  }
+
+  function setUpContactWarnings() {
+    document.addEventListener('input', (event) => {
+      if (event.target.matches?.('[data-contacts]')) checkContacts(event.target);
+    });
+    document.querySelectorAll('[data-contacts]').forEach(checkContacts);
   }
 
   // Each camera shot joins the photos chosen, all kept in the "photos" input (so a form sent
@@ -427,12 +437,9 @@
   function setUpCapture(form) {
     setUpPhotos(form);
     restoreDraft(form);
-    form.addEventListener('input', (event) => {
-      saveDraftSoon(form);
-      if (event.target.matches('[data-contacts]')) checkContacts(event.target);
-    });
+    form.addEventListener('input', () => saveDraftSoon(form));
     addEventListener('pagehide', () => { if (draftTimer) saveDraft(form); });
-    form.querySelectorAll('[data-contacts]').forEach(checkContacts);
+    form.querySelectorAll('[data-contacts]').forEach(checkContacts); // a restored draft
     if (form.dataset.capture !== 'new') return; // edits of stored notes post as a plain form
     form.addEventListener('submit', async (event) => {
       event.preventDefault();
@@ -494,6 +501,7 @@
   }
 
   document.addEventListener('DOMContentLoaded', () => {
+    setUpContactWarnings();
     if (!('indexedDB' in window)) return;
     adviseInstall();
     const form = document.querySelector('form[data-capture]');
