@@ -161,3 +161,58 @@ def test_library_facets_become_keys_and_vectors_stay_on_upgrade(app, empty_datab
     db.session.remove()
     with db.engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM library_vectors")).scalar_one() == 1
+
+
+def test_contact_details_typed_on_boards_are_removed_on_upgrade(app, empty_database):
+    upgrade(revision="a4c7e19b2d60")
+    with db.engine.begin() as conn:
+        _insert(conn, "programmes", PROGRAMME_ROW)
+        _insert(conn, "debriefs", {**DEBRIEF_ROW, "title": "Debrief, ask jo@example.com"})
+        _insert(conn, "insights", {**INSIGHT_ROW, "so_what": "Ring 020 7946 0958 to hear more"})
+        _insert(conn, "insights", {**INSIGHT_ROW, "id": 2, "statement": "Nothing private"})
+        _insert(
+            conn,
+            "themes",
+            {"id": 1, "debrief_id": 1, "name": "Owner (415) 555-2671", "description": "",
+             "position": 1, "changed_in": 1},
+        )  # fmt: skip
+        _insert(
+            conn,
+            "actions",
+            {"id": 1, "debrief_id": 1, "what": "Refund card 4111 1111 1111 1111",
+             "owner": "sam@example.com", "status": "open", "changed_in": 1},
+        )  # fmt: skip
+        doc = {"kind": "insight", "debrief_id": 1, "programme_id": 1, "body": "",
+               "happened_on": "2030-01-03", "published_at": "2030-01-03 12:00:00"}  # fmt: skip
+        _insert(conn, "library_docs", {**doc, "id": 7, "insight_id": 1, "title": "Unit prices"})
+        _insert(conn, "library_docs", {**doc, "id": 8, "insight_id": 2, "title": "Nothing"})
+        for doc_id in (7, 8):
+            _insert(conn, "library_vectors", {"doc_id": doc_id, "model": "m", "vector": b"\0"})
+        _insert(
+            conn,
+            "reports",
+            {"id": 1, "debrief_id": 1, "board_version": 3, "paper": "a4", "status": "done",
+             "error": "", "created_at": "2030-01-03 12:00:00"},
+        )  # fmt: skip
+    upgrade()
+    with db.engine.connect() as conn:
+
+        def one(sql: str) -> object:
+            return conn.execute(text(sql)).one()
+
+        assert one("SELECT title, version FROM debriefs") == ("Debrief, ask [email removed]", 4)
+        assert one("SELECT so_what FROM insights WHERE id = 1") == (
+            "Ring [phone number removed] to hear more",
+        )
+        assert one("SELECT name FROM themes") == ("Owner [phone number removed]",)
+        assert one("SELECT what, owner FROM actions") == (
+            "Refund card [card number removed]",
+            "[email removed]",
+        )
+        assert one("SELECT body FROM library_docs WHERE id = 7") == (
+            "Ring [phone number removed] to hear more",
+        )
+        assert one("SELECT title FROM library_docs WHERE id = 8") == ("Nothing",)
+        # The changed insight's vector goes (made again from its new words); the other stays.
+        assert conn.execute(text("SELECT doc_id FROM library_vectors")).scalars().all() == [8]
+        assert one("SELECT count(*) FROM reports") == (0,)
