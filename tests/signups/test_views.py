@@ -237,3 +237,20 @@ def test_cancel_slot_tells_people(client, login_as, outbox):
     )
     assert "1 person was told" in response.get_data(as_text=True)
     assert "Cancelled: Rainy day" in outbox()[0]
+
+
+def test_once_sign_up_is_closed_the_pages_say_the_place_holds_instead_of_offering_cancel(
+    client, login_as
+):
+    from app.programmes.services import change_status
+
+    person = login_as()
+    programme = make_programme()
+    slot = make_activity(programme)
+    sign_up(db.session, slot, user=person)
+    change_status(db.session, programme, "close", by=programme.organisers[0])
+    db.session.commit()
+    for url in (f"/activities/{slot.id}", "/schedule"):
+        page = client.get(url).get_data(as_text=True)
+        assert "places no longer change" in page, url
+        assert "/cancel" not in page, url
