@@ -29,7 +29,7 @@ def test_task_and_briefing_reach_the_right_person(
     # The organiser writes the task for the shelf slot, on a phone.
     sign_in(page, server, "org@example.com")
     page.goto(f"{server}/programmes/{ids['programme']}")
-    page.locator("#main").get_by_role("link", name="Tasks").tap()
+    page.locator("#main").get_by_role("link", name="Tasks", exact=True).tap()
     page.get_by_role("link", name="Write a task").tap()
     page.get_by_label("Question to answer").fill(QUESTION)
     page.get_by_label("Prompts, one per line").fill("Look at the moment they compare prices")
