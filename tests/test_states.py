@@ -311,15 +311,6 @@ def answer_problem(response) -> str | None:  # type: ignore[no-untyped-def]
     return None if HTML_MESSAGE.search(page) else "no message on the page"
 
 
-#: Wrong answers found in areas this test does not own (endpoint -> the bug), reported to
-#: their owners. They are left out of the walk and tried in test_known_bugs_in_others_areas,
-#: an expected failure that turns red once the bug is fixed, so it is then taken off here.
-KNOWN = {
-    "feeds.subscribe": "a follow of an unknown kind (kind=call_listening) answers 400 with the "
-    "message on no form of the page: the error is set on a field that is not shown",
-}
-
-
 def _walk(app, client, state_name: str, role: str, only: str = "") -> list[str]:  # type: ignore[no-untyped-def]
     """Walk the routes (or `only` this endpoint) in a state; what answered wrongly."""
     people, values = world()
@@ -336,7 +327,7 @@ def _walk(app, client, state_name: str, role: str, only: str = "") -> list[str]:
     token = client.csrf_token()
     wrong = []
     for endpoint, method, url in _requests(app, values):
-        if endpoint != only if only else endpoint in KNOWN:
+        if only and endpoint != only:
             continue
         if url.endswith("/pdf") and state_name not in PDF_STATES:
             continue
@@ -364,13 +355,4 @@ def _walk(app, client, state_name: str, role: str, only: str = "") -> list[str]:
 @pytest.mark.parametrize(("state_name", "role"), CASES)
 def test_no_route_answers_5xx_in_any_state(app, client, state_name, role):
     wrong = _walk(app, client, state_name, role)
-    assert wrong == [], "\n".join(wrong)
-
-
-@pytest.mark.parametrize(
-    "endpoint",
-    [pytest.param(e, marks=pytest.mark.xfail(strict=True, reason=why)) for e, why in KNOWN.items()],
-)
-def test_known_bugs_in_others_areas(app, client, endpoint):
-    wrong = _walk(app, client, "programme published", "organiser", only=endpoint)
     assert wrong == [], "\n".join(wrong)

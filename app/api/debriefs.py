@@ -9,7 +9,7 @@ from flask import Response, jsonify, make_response, request
 from flask_login import current_user
 
 from app.api import bp
-from app.api.views import json_body
+from app.api.views import json_body, text
 from app.debriefs import board as ops
 from app.debriefs import reports, services
 from app.debriefs.models import Action, Debrief, Insight, Theme
@@ -102,12 +102,12 @@ def create_debrief(programme_id: int):  # type: ignore[no-untyped-def]
         db.session,
         programme,
         services.DebriefInput(
-            title=str(data.get("title", "")),
+            title=text(data, "title", max_length=200),
             starts_at=parse_iso_datetime(
                 data.get("starts_at"), programme.timezone, field="starts_at"
             ),
-            location=str(data.get("location", "")),
-            online_url=str(data.get("online_url", "")),
+            location=text(data, "location", max_length=300),
+            online_url=text(data, "online_url", max_length=500),
             activity_ids=data.get("activity_ids"),
             kinds=data.get("kinds"),
             also_invite=data.get("also_invite"),

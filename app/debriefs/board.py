@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from app.accounts.models import User
+from app.actions.services import link_owner
 from app.capture.models import Note, NoteType
 from app.capture.services import redacted_fields
 from app.db import DbSession, is_id
@@ -415,7 +416,7 @@ def save_action(
     )
     due_on = _due(data["due_on"]) if "due_on" in data else action.due_on
     status = data.get("status", action.status or ActionStatus.OPEN)
-    if status not in set(ActionStatus):
+    if not isinstance(status, str) or status not in set(ActionStatus):
         raise DomainError("The status is open, doing or done.", field="status")
     if action_id is not None:
         _fresh(
@@ -428,6 +429,7 @@ def save_action(
         ActionStatus(status),
     )
     action.debrief = debrief
+    link_owner(session, action)  # the owner can then follow it up in the action register
     session.add(action)
     action.changed_in = bump(session, debrief)
     session.flush()

@@ -88,7 +88,10 @@ def subscribe() -> ResponseReturnValue:
         subscriptions.subscribe(db.session, current_user, form.kind.data, form.value.data)
     except DomainError as err:
         db.session.rollback()
-        form.value.errors = [err.message]
+        if form.kind.data in subscriptions.LABELS:
+            form.value.errors = [err.message]  # shown beside the box of that kind
+        else:  # no box on the page is of that kind: say it at the top
+            flash(err.message, "error")
         return _subscriptions_page(form, err.status)
     db.session.commit()
     flash("Followed: what it brings shows in For you.", "success")
