@@ -89,6 +89,7 @@ class IdConverter(IntegerConverter):
 def register_blueprints(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter
     from app.accounts.views import bp as accounts_bp
+    from app.actions.views import bp as actions_bp
     from app.api import bp as api_bp
     from app.briefings.views import bp as briefings_bp
     from app.capture.views import bp as capture_bp
@@ -106,6 +107,7 @@ def register_blueprints(app: Flask) -> None:
         briefings_bp,
         capture_bp,
         debriefs_bp,
+        actions_bp,
         insights_bp,
         feeds_bp,
         pwa_bp,

@@ -170,11 +170,16 @@ class Action(db.Model):  # type: ignore[name-defined]
     )
     what: Mapped[str] = mapped_column(String(500))
     owner: Mapped[str] = mapped_column(String(200))  #: a person or a team
+    #: The person the owner is, when the typed owner is a person's name or email (or chosen).
+    owner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
     due_on: Mapped[date | None]
     status: Mapped[ActionStatus] = mapped_column(String(20), default=ActionStatus.OPEN)
     changed_in: Mapped[int] = mapped_column(default=1)
 
     debrief: Mapped[Debrief] = relationship(back_populates="actions")
+    owner_person: Mapped[User | None] = relationship()
 
 
 class ReportStatus(StrEnum):
