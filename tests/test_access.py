@@ -187,6 +187,10 @@ ACCESS = {
     "api.feed_subscribe": "user",
     "api.feed_defaults": "user",
     "api.feed_unsubscribe": "author",
+    "actions.register": "user",
+    "actions.progress": "owner",  # the action's owner, and the debrief's organisers
+    "api.list_actions": "user",
+    "api.action_progress": "owner",
 }
 #: Library routes name an insight the library holds: one of a published debrief.
 LIBRARY = ("insights.", "api.library", "feeds.", "api.feed")
@@ -249,7 +253,7 @@ def _world():  # type: ignore[no-untyped-def]
     )
     theme = board.create_theme(db.session, debrief, "Prices", user=manager)
     insight = board.save_insight(db.session, debrief, {"statement": "Prices"}, user=manager)
-    action = board.save_action(db.session, debrief, {"what": "Fix", "owner": "Us"}, user=manager)
+    action = board.save_action(db.session, debrief, {"what": "Fix", "owner": owner.name}, user=manager)
     published = _published_insight(manager)
     task = create_task(
         db.session,

@@ -390,6 +390,7 @@ FILTERS = [
 
 
 def openapi_document() -> dict[str, Any]:
+    from app.api.openapi_actions import ACTION_SCHEMAS, action_paths
     from app.api.openapi_debriefs import DEBRIEF_SCHEMAS, debrief_paths
     from app.api.openapi_feeds import FEED_SCHEMAS, feed_paths
     from app.api.openapi_library import LIBRARY_SCHEMAS, library_paths
@@ -414,7 +415,7 @@ def openapi_document() -> dict[str, Any]:
         "servers": [{"url": "/api/v1"}],
         "security": [{"bearer": []}, {"session": []}],
         "components": {
-            "schemas": SCHEMAS | DEBRIEF_SCHEMAS | LIBRARY_SCHEMAS | FEED_SCHEMAS,
+            "schemas": SCHEMAS | DEBRIEF_SCHEMAS | LIBRARY_SCHEMAS | FEED_SCHEMAS | ACTION_SCHEMAS,
             "responses": {
                 "Error": {
                     "description": "Refused; the message says why.",
@@ -438,6 +439,7 @@ def openapi_document() -> dict[str, Any]:
         "paths": debrief_paths()
         | library_paths()
         | feed_paths()
+        | action_paths()
         | {
             "/openapi.json": {
                 "get": {
