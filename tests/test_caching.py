@@ -1,0 +1,156 @@
+"""What a process keeps between requests never shows a person something they may no longer see.
+
+The caches there are: the unread count behind the For you badge (keyed by person, department,
+joining date, library generation and feed version), the library's vectors (keyed by database and
+library generation), the vector of a search's words and the time formats (pure functions of their
+arguments), and the board's ETag (its version; access is checked before a 304). Roles are read
+with the session on every request. Each test warms what is kept, changes something in the
+database as another process would, and looks at the very next request."""
+
+from __future__ import annotations
+
+from app.accounts.models import Role
+from app.accounts.services import update_user
+from app.extensions import db
+from app.feeds.models import FeedState
+from app.insights.services import withdraw
+from tests.api.test_api import bearer
+from tests.debriefs.conftest import fieldwork as fieldwork
+from tests.factories import make_user
+from tests.feeds.conftest import reader as reader
+from tests.feeds.test_services import publish_one
+from tests.insights.conftest import library as library
+
+__all__ = ["fieldwork", "library", "reader"]
+
+PRICES = "Customers cannot compare prices per kilo"
+SEARCHES = ["/library?q=prices", "/library?q=how+much+a+kilogram+costs"]
+
+
+def _badge(page: str) -> int:
+    marker = '<span class="tab-badge"><span class="visually-hidden">, </span>'
+    if marker not in page:
+        return 0
+    return int(page.split(marker, 1)[1].split("<", 1)[0])
+
+
+def _pages(client, atom: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    urls = [*SEARCHES, "/for-you", "/", atom]
+    return {url: client.get(url).get_data(as_text=True) for url in urls}
+
+
+def _atom(client, reader) -> str:  # type: ignore[no-untyped-def]
+    client.form("/account/feed/renew")
+    return f"/feeds/{db.session.get(FeedState, reader.id).feed_token}.atom"
+
+
+def test_a_withdrawn_insight_leaves_search_for_you_the_badge_and_atom_at_once(
+    client, reader, library
+):  # type: ignore[no-untyped-def]
+    client.sign_in(reader)
+    atom = _atom(client, reader)
+    _pages(client, atom)  # the count, the vectors and the query vectors are kept now
+    before = _pages(client, atom)
+    assert all(PRICES in page for page in before.values() if page is not before["/"])
+    withdraw(db.session, "insight", library.prices.id, "Too early", by=library.field.organiser)
+    db.session.commit()
+    after = _pages(client, atom)
+    assert [url for url, page in after.items() if PRICES in page] == []
+    assert _badge(after["/"]) == _badge(before["/"]) - 1
+
+
+def test_a_published_insight_reaches_search_for_you_and_the_badge_at_once(client, reader, library):  # type: ignore[no-untyped-def]
+    client.sign_in(reader)
+    atom = _atom(client, reader)
+    _pages(client, atom)
+    before = _pages(client, atom)
+    publish_one(library, "Prices per kilo are printed too small")
+    db.session.commit()
+    after = _pages(client, atom)
+    for url in ("/library?q=prices", "/for-you", "/", atom):
+        assert "Prices per kilo are printed too small" in after[url], url
+    assert _badge(after["/"]) == _badge(before["/"]) + 1
+
+
+def test_reading_and_a_new_department_change_the_badge_at_once(client, reader, library):  # type: ignore[no-untyped-def]
+    client.sign_in(reader)
+    client.get("/")
+    unread = _badge(client.get("/").get_data(as_text=True))
+    assert unread == 3
+    client.form(f"/for-you/read/{library.value.id}")
+    assert _badge(client.get("/").get_data(as_text=True)) == 2
+    admin = make_user(Role.ADMIN)
+    # "Digital" is the web channel's department: its defaults bring the web channel first, and
+    # the count is made again for the new department rather than taken from the one kept.
+    update_user(
+        db.session,
+        reader,
+        name=reader.name,
+        department="Digital",
+        roles=set(),
+        active=True,
+        by=admin,
+    )
+    db.session.commit()
+    page = client.get("/for-you").get_data(as_text=True)
+    assert _badge(page) == page.count(">Mark as read<")
+
+
+def test_a_role_given_or_taken_shows_on_the_next_request(client, login_as):  # type: ignore[no-untyped-def]
+    person = login_as()
+    admin = make_user(Role.ADMIN)
+    db.session.commit()
+
+    def roles(*given: Role) -> None:
+        update_user(
+            db.session,
+            person,
+            name=person.name,
+            department=person.department,
+            roles=set(given),
+            active=True,
+            by=admin,
+        )
+        db.session.commit()
+
+    assert "New programme" not in client.get("/").get_data(as_text=True)
+    assert client.get("/programmes/new").status_code == 403
+    roles(Role.ORGANISER)
+    assert "New programme" in client.get("/").get_data(as_text=True)
+    assert client.get("/programmes/new").status_code == 200
+    roles()
+    assert "New programme" not in client.get("/").get_data(as_text=True)
+    assert client.get("/programmes/new").status_code == 403
+    update_user(
+        db.session,
+        person,
+        name=person.name,
+        department=person.department,
+        roles=set(),
+        active=False,
+        by=admin,
+    )
+    db.session.commit()
+    assert client.get("/").status_code == 302  # signed out at once
+
+
+def test_the_board_s_etag_answers_304_only_to_someone_who_may_still_see_it(client, fieldwork):  # type: ignore[no-untyped-def]
+    debrief = fieldwork.open_debrief()
+    onlooker = make_user(Role.ADMIN)  # sees every open board while an admin
+    other_admin = make_user(Role.ADMIN)
+    headers = bearer(onlooker)
+    url = f"/api/v1/debriefs/{debrief.id}"
+    etag = client.get(url, headers=headers).headers["ETag"]
+    assert client.get(url, headers={**headers, "If-None-Match": etag}).status_code == 304
+    update_user(
+        db.session,
+        onlooker,
+        name=onlooker.name,
+        department=onlooker.department,
+        roles=set(),
+        active=True,
+        by=other_admin,
+    )
+    db.session.commit()
+    refused = client.get(url, headers={**headers, "If-None-Match": etag})
+    assert refused.status_code in (403, 404) and refused.get_json()["error"]["message"]
