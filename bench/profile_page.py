@@ -1,7 +1,10 @@
 """Where a page's time goes: the benchmark's data (SQLite), one page requested in-process by a
 signed-in person under cProfile, with the floor (`GET /api/v1/me`) timed the same way.
 
-    python bench/profile_page.py [board|home|programme|schedule|notes|form|library|for-you] [-n 40]
+    python bench/profile_page.py [board|home|programme|schedule|notes|form|library|for-you|sync]
+                                 [-n 40]
+
+`sync` profiles `POST /api/v1/sync` with 50 new notes a request instead of a page.
 """
 
 from __future__ import annotations
@@ -13,17 +16,22 @@ import pstats
 import sys
 import tempfile
 import time
+import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.serve_bench import PASSWORD, pages, seed
+from bench.serve_bench import PASSWORD, SYNC_BATCH, pages, seed
 
 NAMES = ["programme", "home", "schedule", "notes", "form", "board", "library", "for-you"]
+#: Where the time of a page usually goes, printed after the top of the profile.
+PARTS = (
+    "render_template|find_contacts|load_board|user_for_session|_execute_internal|sync_notes|sync"
+)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("page", nargs="?", default="board", choices=NAMES)
+    parser.add_argument("page", nargs="?", default="board", choices=[*NAMES, "sync"])
     parser.add_argument("-n", type=int, default=40)
     args = parser.parse_args()
     tmp = tempfile.mkdtemp(prefix="lp-profile-")
@@ -32,7 +40,7 @@ def main() -> None:
     from app import create_app
 
     app = create_app()
-    path = pages(ids)[NAMES.index(args.page)][1]
+    path = pages(ids)[NAMES.index(args.page)][1] if args.page in NAMES else "/api/v1/sync"
     client = app.test_client()
     login = client.get("/login").get_data(as_text=True)
     token = login.split('name="csrf_token" type="hidden" value="', 1)[1].split('"', 1)[0]
@@ -50,15 +58,40 @@ def main() -> None:
             client.get(url, **kwargs)  # type: ignore[arg-type]
         return (time.perf_counter() - start) / args.n * 1000
 
+    def sync() -> None:
+        items = [
+            {
+                "client_id": str(uuid.uuid4()),
+                "type": "observation",
+                "activity_id": ids["slot"],
+                "fields": {"customer": "shopper", "did": "Compared two packs", "tags": ["price"]},
+                "updated_at": "2030-01-01T10:00:00+00:00",
+            }
+            for _ in range(SYNC_BATCH)
+        ]
+        answer = client.post(path, json={"items": items}, headers=bearer)
+        assert answer.status_code == 200, answer.get_data(as_text=True)[:300]
+
     floor = timed("/api/v1/me", headers=bearer)
-    page = timed(path)
+    if args.page == "sync":
+        start = time.perf_counter()
+        for _ in range(args.n):
+            sync()
+        page = (time.perf_counter() - start) / args.n * 1000
+        print(
+            f"{SYNC_BATCH} notes: {page:.1f} ms a request, {SYNC_BATCH / page * 1000:.0f} notes/s"
+        )
+    else:
+        page = timed(path)
     print(f"{path}: {page:.1f} ms a request; GET /api/v1/me: {floor:.1f} ms ({page / floor:.1f}x)")
     profile = cProfile.Profile()
     profile.enable()
     for _ in range(args.n):
-        client.get(path)
+        sync() if args.page == "sync" else client.get(path)
     profile.disable()
-    pstats.Stats(profile).sort_stats("cumulative").print_stats(25)
+    stats = pstats.Stats(profile).sort_stats("cumulative")
+    stats.print_stats(25)
+    stats.print_stats(PARTS)
 
 
 if __name__ == "__main__":
