@@ -253,7 +253,10 @@ def _world():  # type: ignore[no-untyped-def]
     )
     theme = board.create_theme(db.session, debrief, "Prices", user=manager)
     insight = board.save_insight(db.session, debrief, {"statement": "Prices"}, user=manager)
-    action = board.save_action(db.session, debrief, {"what": "Fix", "owner": owner.name}, user=manager)
+    # Owned by the owner by name: the action register lets them update it.
+    action = board.save_action(
+        db.session, debrief, {"what": "Fix", "owner": owner.name}, user=manager
+    )
     published = _published_insight(manager)
     task = create_task(
         db.session,
