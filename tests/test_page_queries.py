@@ -147,3 +147,39 @@ def test_the_debrief_board_takes_the_same_queries_however_many_cards(
     page = client.get(f"/debriefs/{debrief.id}").get_data(as_text=True)
     assert "Card 11" in page and "Insight 11" in page and "Action 11" in page
     assert few == many
+
+
+def test_a_sync_batch_checks_the_place_and_the_briefing_once_per_slot(count_queries):  # type: ignore[no-untyped-def]
+    from app.capture.sync import sync
+
+    programme = make_programme()
+    slots = [make_activity(programme, day=d) for d in range(2)]
+    person = make_user()
+    for slot in slots:
+        sign_up(db.session, slot, user=person)
+    acknowledge(db.session, programme, user=person)
+    db.session.commit()
+
+    def checks(n: int) -> tuple[int, int]:
+        items = [
+            {
+                "client_id": str(uuid.uuid4()),
+                "type": "observation",
+                "activity_id": slots[i % 2].id,
+                "fields": {"did": f"Looked ({i})"},
+                "updated_at": "2030-01-01T10:00:00+00:00",
+            }
+            for i in range(n)
+        ]
+        with count_queries() as statements:
+            results = sync(db.session, items, user=person)
+        assert [r.status for r in results] == ["created"] * n
+        db.session.commit()
+        looked_up = [s for s in statements if "signups" in s or "briefing" in s]
+        return len(looked_up), len(statements)
+
+    few, many = checks(4), checks(12)
+    assert few[0] == many[0]
+    # What is left per note: looking up its client id, its insert, and two savepoints (one so that
+    # a bad note fails alone, one so that a race on the client id is caught): 6 statements.
+    assert many[1] - few[1] <= 8 * 6

@@ -102,8 +102,12 @@ def _task_id(session: DbSession, task_id: Any, activity: Activity) -> int | None
     return task.id if task is not None and task.programme_id == activity.programme_id else None
 
 
-def save_item(session: DbSession, item: Any, *, user: User) -> Result:
-    """Store one note from a phone, or say why not."""
+def save_item(
+    session: DbSession, item: Any, *, user: User, slots: dict[int, Activity] | None = None
+) -> Result:
+    """Store one note from a phone, or say why not. `slots` holds the slots this person was
+    already let write on in this batch, so that a batch of 50 notes on one slot checks the place
+    and the briefing once, not 50 times."""
     client_id = _client_id(item) if isinstance(item, dict) else ""
     if not client_id:
         return Result(
@@ -123,7 +127,12 @@ def save_item(session: DbSession, item: Any, *, user: User) -> Result:
         existing = session.scalar(select(Note).where(Note.client_id == client_id))
         if existing is not None:
             return _update(session, existing, item, note_type, fields, updated_at, user=user)
-        activity = _slot(session, item.get("activity_id"), user)
+        activity_id = item.get("activity_id")
+        activity = slots.get(activity_id) if slots is not None and is_id(activity_id) else None
+        if activity is None:
+            activity = _slot(session, activity_id, user)
+            if slots is not None:
+                slots[activity.id] = activity
         return _create(session, client_id, activity, note_type, fields, updated_at, item, user=user)
     except Rejected as rejected:
         return Result(client_id, "rejected", errors=rejected.errors)
@@ -203,8 +212,9 @@ def sync(session: DbSession, items: Any, *, user: User) -> list[Result]:
         raise DomainError('Send {"items": [...]}, a list of notes.')
     if len(items) > MAX_BATCH:
         raise DomainError(f"Send at most {MAX_BATCH} notes at a time.")
-    results = []
+    results: list[Result] = []
+    slots: dict[int, Activity] = {}  # checked once per batch: one request, one transaction
     for item in items:
         with session.begin_nested():
-            results.append(save_item(session, item, user=user))
+            results.append(save_item(session, item, user=user, slots=slots))
     return results
