@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page
 from sqlalchemy import select
 
 from app.capture.models import Note
@@ -17,6 +17,7 @@ from app.demo import PASSWORD
 from app.extensions import db
 from app.programmes.models import Activity, Programme, ProgrammeStatus
 from tests.e2e.test_pages import check_page
+from tests.e2e.test_signup_flow import sign_in
 
 # What a thumb must hit: links that stand on their own (a link inside a sentence is exempt,
 # as in WCAG 2.5.8), buttons and form controls. A radio or box drawn by its label is measured
@@ -83,12 +84,8 @@ def phone(browser: Browser, browser_context_args: dict) -> Iterator[Page]:
     context.close()
 
 
-def sign_in(page: Page, server: str, email: str) -> None:
-    page.goto(f"{server}/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").tap()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Hello")
+def sign_in_demo(page: Page, server: str, email: str) -> None:
+    sign_in(page, server, email, PASSWORD)  # the demo's shared password
 
 
 def walk(page: Page, server: str, steps: list[str]) -> list[str]:
@@ -106,7 +103,7 @@ def walk(page: Page, server: str, steps: list[str]) -> list[str]:
 
 
 def test_the_employee_s_day(server: str, phone: Page, demo: dict[str, int]) -> None:
-    sign_in(phone, server, "employee1@example.com")
+    sign_in_demo(phone, server, "employee1@example.com")
     steps = ["Home", "Schedule", "Notes", "Library", "Debriefs"]
     steps += [
         f"/programmes/{demo['programme']}",
@@ -126,7 +123,7 @@ def test_the_employee_s_day(server: str, phone: Page, demo: dict[str, int]) -> N
 
 
 def test_the_organiser_s_setup(server: str, phone: Page, demo: dict[str, int]) -> None:
-    sign_in(phone, server, "organiser@example.com")
+    sign_in_demo(phone, server, "organiser@example.com")
     programme, slot = demo["programme"], demo["slot"]
     steps = [
         "Home",
@@ -149,7 +146,7 @@ def test_the_organiser_s_setup(server: str, phone: Page, demo: dict[str, int]) -
 
 
 def test_the_facilitator_s_debrief(server: str, phone: Page, demo: dict[str, int]) -> None:
-    sign_in(phone, server, "facilitator@example.com")
+    sign_in_demo(phone, server, "facilitator@example.com")
     debrief = demo["debrief"]
     steps = [
         "Debriefs",
@@ -169,7 +166,7 @@ def test_dark_mode_keeps_every_text_readable(
     """The system's dark setting turns the colours round; axe checks their contrast."""
     context = browser.new_context(**browser_context_args, color_scheme="dark")
     page = context.new_page()
-    sign_in(page, server, "facilitator@example.com")
+    sign_in_demo(page, server, "facilitator@example.com")
     assert (
         page.evaluate("getComputedStyle(document.documentElement).backgroundColor")
         == "rgb(15, 20, 25)"

@@ -10,10 +10,10 @@ from app.extensions import db
 from tests.factories import PASSWORD, make_activity, make_programme, make_user
 
 
-def sign_in(page: Page, server: str, email: str) -> None:
+def sign_in(page: Page, server: str, email: str, password: str = PASSWORD) -> None:
     page.goto(f"{server}/login")
     page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").tap()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Hello")
 
