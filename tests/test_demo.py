@@ -155,3 +155,15 @@ def test_heard_before_on_insight_pages_goes_both_ways(app, monkeypatch):
     pairs = {(a, b) for a, found in heard.items() for b in found}
     assert len(pairs) >= 6  # the recurring findings find each other
     assert {(b, a) for a, b in pairs} == pairs
+
+
+def test_demo_people_own_actions_they_can_follow_up(app, monkeypatch):
+    load(app, monkeypatch)
+    owned = {
+        a.what: a.owner_id
+        for a in db.session.scalars(select(Action).where(Action.owner_id.is_not(None)))
+    }
+    employee = db.session.scalar(select(User).where(User.email == "employee1@example.com"))
+    assert employee is not None
+    assert owned["Text a one-hour delivery window on the morning of delivery"] == employee.id
+    assert len(owned) == 2
