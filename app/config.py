@@ -49,6 +49,8 @@ def load_config(instance_path: str) -> dict[str, Any]:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_NAME": "lp_session",
         "PERMANENT_SESSION_LIFETIME": 14 * 24 * 3600,
+        # The cookie is written only when the session changes (see security._keep_signed_in).
+        "SESSION_REFRESH_EACH_REQUEST": False,
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
         # A form's token lives as long as the (server-side, revocable) session: a long briefing
         # pack or a form left open over lunch must not be lost to an expired token.

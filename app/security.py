@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, g, request
+from datetime import UTC, datetime
+
+from flask import Flask, Response, g, request, session
 
 from app.extensions import db, login_manager
 
@@ -26,6 +28,16 @@ def register_security(app: Flask) -> None:
         from app.accounts.services import user_for_session
 
         return user_for_session(db.session, token)
+
+    @app.before_request
+    def _keep_signed_in() -> None:
+        # Writing the cookie on every answer let a background request (the outbox's sync, a
+        # page fetched for offline use) that answered after a form put back the session from
+        # before the form, losing its message. Now the cookie is written when the session
+        # changes, and once a day, so its 14 days still run from a person's last day of use.
+        today = datetime.now(UTC).date().isoformat()
+        if session.permanent and session.get("day") != today:
+            session["day"] = today
 
     @app.after_request
     def _headers(response: Response) -> Response:

@@ -217,3 +217,21 @@ def test_a_form_left_open_for_hours_still_submits(client, monkeypatch):
     monkeypatch.setattr("itsdangerous.timed.time.time", lambda: later)
     response = client.post("/account/calendar/renew", data={"csrf_token": token})
     assert response.status_code == 302
+
+
+def test_answers_leave_the_session_cookie_alone_so_a_late_one_cannot_undo_a_message(client):
+    """A background request answering after a form must not put back the session from before
+    the form (its flash message would be lost): only a changed session is written."""
+    client.sign_in(make_user())
+    client.get("/")
+    for path in ("/", "/api/v1/me", "/schedule"):
+        response = client.get(path)
+        assert "lp_session=" not in response.headers.get("Set-Cookie", ""), path
+
+
+def test_the_session_cookie_moves_on_once_a_day(client):
+    client.sign_in(make_user())
+    with client.session_transaction() as session:
+        session["day"] = "2000-01-01"
+    cookie = client.get("/").headers.get("Set-Cookie", "")
+    assert "lp_session=" in cookie and "Expires=" in cookie
