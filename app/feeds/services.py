@@ -12,7 +12,6 @@ from typing import Any
 from sqlalchemy import delete, select
 
 from app.accounts.models import User
-from app.capture.redaction import redact
 from app.db import DbSession, utcnow
 from app.debriefs.models import insight_evidence
 from app.errors import DomainError
@@ -36,10 +35,15 @@ class Item:
     programme: str = ""
     timezone: str = "UTC"
     quote: str = ""
-    #: The statement and so what, contact details removed: a feed leaves the app for feed
-    #: readers and chat rooms, and these are typed on the board, not taken from notes.
-    statement: str = ""
-    so_what: str = ""
+
+    # The library's copy of board text, which lost any contact details when it was saved.
+    @property
+    def statement(self) -> str:
+        return self.doc.title
+
+    @property
+    def so_what(self) -> str:
+        return self.doc.body or ""
 
 
 @dataclass
@@ -170,9 +174,7 @@ def feed(
         title, tz = names.get(str(m.doc.programme_id), ("", "UTC"))
         insight_id = m.doc.insight_id or 0
         quote = quotes.get(insight_id, "")
-        item = Item(m.doc, m.reasons, insight_id in unread, title, tz, quote)
-        item.statement, item.so_what = redact(m.doc.title), redact(m.doc.body or "")
-        items.append(item)
+        items.append(Item(m.doc, m.reasons, insight_id in unread, title, tz, quote))
     pages = max(1, -(-len(found) // page_size))
     return Feed(items, len(found), len(unread), page, pages)
 
