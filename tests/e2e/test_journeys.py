@@ -95,8 +95,10 @@ def walk(page: Page, server: str, steps: list[str]) -> list[str]:
         if step.startswith("/"):
             problems += check_page(page, server + step)
         else:
-            page.get_by_role("navigation", name="Main").get_by_role("link", name=step).tap()
-            page.wait_for_load_state()
+            tab = page.get_by_role("navigation", name="Main").get_by_role("link", name=step)
+            # Wait for the tap's own navigation: the page before it is already "loaded".
+            with page.expect_navigation():
+                tab.tap()
             problems += check_page(page, page.url)
         problems += [f"{page.url}: {s}" for s in page.evaluate(SMALL_TARGETS)]
     return problems
