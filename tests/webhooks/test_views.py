@@ -21,7 +21,7 @@ def _count() -> int:
 
 
 def _secret_on(page: str) -> str:
-    match = re.search(r'value="(whsec_[^"]+)"', page)
+    match = re.search(r">(whsec_[^<]+)</textarea>", page)
     assert match, "no secret on the page"
     return match.group(1)
 
