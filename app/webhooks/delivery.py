@@ -145,8 +145,8 @@ def deliver(app: Flask, message_id: int) -> int | None:
         else:
             outcome = send(out, local=allow_local(app))
         write_intent.set(True)
-        message = db.session.get_one(WebhookMessage, message_id)
-        if message.status != MessageStatus.PENDING:  # another worker got there first
+        message = db.session.get(WebhookMessage, message_id)
+        if message is None or message.status != MessageStatus.PENDING:  # deleted, or done
             return None
         delay = record(db.session, message, outcome)
         db.session.commit()

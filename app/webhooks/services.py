@@ -8,7 +8,7 @@ import secrets
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.accounts.models import User
@@ -116,13 +116,18 @@ def fire(
     *,
     key: str | None = None,
     only: Webhook | None = None,
+    among: list[Webhook] | None = None,
 ) -> list[WebhookMessage]:
     """A message for each active webhook that takes the event, sent after the commit.
 
     With a key, a webhook that already has a message with that key gets no second one.
+    `among`: the active webhooks, when the caller fires many events at once.
     """
-    hooks = [only] if only else session.scalars(select(Webhook).where(Webhook.active)).all()
-    hooks = [h for h in hooks if only or event in h.event_list]
+    if only:
+        hooks = [only]
+    else:
+        active = among if among is not None else _active(session)
+        hooks = [h for h in active if event in h.event_list]
     if key and hooks:
         done = set(
             session.scalars(
@@ -158,6 +163,10 @@ def fire(
         ids = [m.id for m in messages]
         after_commit(session, lambda: delivery.start(ids))
     return messages
+
+
+def _active(session: DbSession) -> list[Webhook]:
+    return list(session.scalars(select(Webhook).where(Webhook.active)))
 
 
 def send_test(session: DbSession, webhook: Webhook, *, by: User) -> WebhookMessage:
@@ -206,12 +215,15 @@ def action_data(action: Action) -> dict[str, Any]:
 
 def debrief_published(session: DbSession, debrief: Debrief) -> None:
     """Its insights are in the library now, and its actions are seen by everyone."""
-    if not session.scalar(select(func.count()).select_from(Webhook).where(Webhook.active)):
+    hooks = _active(session)
+    if not hooks:
         return
     for insight in debrief.insights:
-        fire(session, "insight.published", insight_data(insight), key=f"insight:{insight.id}")
+        data = insight_data(insight)
+        fire(session, "insight.published", data, key=f"insight:{insight.id}", among=hooks)
     for action in debrief.actions:
-        fire(session, "action.created", action_data(action), key=f"action:{action.id}")
+        data = action_data(action)
+        fire(session, "action.created", data, key=f"action:{action.id}", among=hooks)
 
 
 def action_changed(session: DbSession, action: Action) -> None:
@@ -234,8 +246,8 @@ def overdue(session: DbSession, today: date | None = None) -> int:
         )
         .order_by(Action.id)
     ).all()
-    sent = 0
+    hooks, sent = _active(session), 0
     for action in actions:
         key = f"overdue:{action.id}:{action.due_on}"
-        sent += len(fire(session, "action.overdue", action_data(action), key=key))
+        sent += len(fire(session, "action.overdue", action_data(action), key=key, among=hooks))
     return sent

@@ -159,6 +159,7 @@ def post(target: Target, body: bytes, headers: dict[str, str], timeout: float = 
             except OSError as err:  # try the next checked address
                 last = err
                 continue
+            conn.sock.settimeout(max(0.05, deadline - time.monotonic()))  # 5 s in all
             conn.request("POST", target.path, body=body, headers=headers)
             response = conn.getresponse()
             read = 0

@@ -7,7 +7,7 @@ import socket
 import pytest
 
 from app.webhooks.delivery import allow_local
-from app.webhooks.transport import Refused, check_url
+from app.webhooks.transport import Refused, check_url, post
 
 LOOPBACK = [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", 443))]
 
@@ -99,3 +99,33 @@ def test_the_development_exception_needs_development_or_tests(app, monkeypatch):
     monkeypatch.delenv("FLASK_DEBUG", raising=False)
     monkeypatch.delenv("LISTENING_POST_ENV", raising=False)
     assert not allow_local(app)  # production ignores the flag
+
+
+def test_the_checked_address_is_the_one_connected_to(receiver, monkeypatch):
+    """No second lookup (DNS rebinding): the name goes in the Host header only."""
+    port = int(receiver.url.split(":")[2].split("/")[0])
+    target = check_url(
+        f"http://rebind.example.com:{port}/in",
+        allow_local=True,
+        resolve=lambda *a, **k: [(socket.AF_INET, 1, 6, "", ("127.0.0.1", port))],
+    )
+
+    real = socket.getaddrinfo
+
+    def no_lookup(host, *args, **kwargs):  # type: ignore[no-untyped-def]
+        assert host == "127.0.0.1", f"{host} resolved a second time"  # a literal is no lookup
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_lookup)
+    assert post(target, b"{}", {"Content-Type": "application/json"}).status == 200
+    assert receiver.got[0].headers["Host"] == f"rebind.example.com:{port}"
+
+
+def test_a_receiver_that_does_not_answer_times_out():
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        port = silent.getsockname()[1]
+        target = check_url(f"http://127.0.0.1:{port}/in", allow_local=True)
+        with pytest.raises(TimeoutError):
+            post(target, b"{}", {}, timeout=0.2)
