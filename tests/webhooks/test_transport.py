@@ -22,39 +22,44 @@ def _resolves_to(*addresses: str):  # type: ignore[no-untyped-def]
     return resolve
 
 
-@pytest.mark.parametrize(
-    ("url", "why"),
-    [
-        ("https://127.0.0.1/in", "loopback"),
-        ("https://10.0.0.1/in", "private"),
-        ("https://169.254.169.254/latest/meta-data", "metadata"),
-        ("https://[fd00:ec2::254]/", "metadata"),
-        ("https://[::1]/in", "loopback"),
-        ("https://[::ffff:127.0.0.1]/in", "loopback"),
-        ("https://[fe80::1]/in", "link-local"),
-        ("https://[fc00::5]/in", "private"),
-        ("https://0.0.0.0/in", "unspecified"),
-        ("https://224.0.0.1/in", "multicast"),
-        ("https://240.0.0.1/in", "reserved"),
-        ("https://100.64.0.1/in", "not a public"),
-        ("https://localhost/in", "loopback"),
-        ("https://2130706433/in", "loopback"),  # 127.0.0.1 written as a number
-        ("http://hooks.example.com/in", "https://"),
-        ("ftp://hooks.example.com/in", "https://"),
-        ("https://user:pw@hooks.example.com/in", "user name"),
-        ("https://hooks.example.com:99999/in", "port"),
-        ("https://hooks.example .com/in", "spaces"),
-        ("https://hooks.example.com/\x00", "control"),
-        ("https:///in", "no host"),
-        ("", "Enter"),
-        ("https://h.example.com/" + "a" * 2000, "too long"),
-    ],
-)
-def test_refused_addresses_say_why(url, why):
-    with pytest.raises(Refused) as err:
-        check_url(url)
-    assert why in err.value.message
-    assert err.value.field == "url"
+# One test over the table, not one each: every test pays for wiping the database.
+REFUSED = [
+    ("https://127.0.0.1/in", "loopback"),
+    ("https://10.0.0.1/in", "private"),
+    ("https://169.254.169.254/latest/meta-data", "metadata"),
+    ("https://[fd00:ec2::254]/", "metadata"),
+    ("https://[::1]/in", "loopback"),
+    ("https://[::ffff:127.0.0.1]/in", "loopback"),
+    ("https://[fe80::1]/in", "link-local"),
+    ("https://[fc00::5]/in", "private"),
+    ("https://0.0.0.0/in", "unspecified"),
+    ("https://224.0.0.1/in", "multicast"),
+    ("https://240.0.0.1/in", "reserved"),
+    ("https://100.64.0.1/in", "not a public"),
+    ("https://localhost/in", "loopback"),
+    ("https://2130706433/in", "loopback"),  # 127.0.0.1 written as a number
+    ("http://hooks.example.com/in", "https://"),
+    ("ftp://hooks.example.com/in", "https://"),
+    ("https://user:pw@hooks.example.com/in", "user name"),
+    ("https://hooks.example.com:99999/in", "port"),
+    ("https://hooks.example .com/in", "spaces"),
+    ("https://hooks.example.com/\x00", "control"),
+    ("https:///in", "no host"),
+    ("", "Enter"),
+    ("https://h.example.com/" + "a" * 2000, "too long"),
+]
+
+
+def test_refused_addresses_say_why():
+    wrong = []
+    for url, why in REFUSED:
+        try:
+            check_url(url)
+            wrong.append(f"{url[:60]}: accepted")
+        except Refused as err:
+            if why not in err.message or err.field != "url":
+                wrong.append(f"{url[:60]}: {err.message}")
+    assert wrong == []
 
 
 def test_every_resolved_address_is_checked():

@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import re
 
-import pytest
 from sqlalchemy import func, select
 
 from app.accounts.models import Role
@@ -33,17 +32,17 @@ def _hook() -> Webhook:
     return hook
 
 
-@pytest.mark.parametrize("role", [None, Role.ORGANISER, Role.FACILITATOR])
-def test_only_admins_get_in(client, login_as, role):
-    login_as(*([role] if role else []))
+def test_only_admins_get_in(client, login_as):
     hook = _hook()
-    for url in ("/admin/webhooks", f"/admin/webhooks/{hook.id}"):
-        assert client.get(url).status_code == 403
-    for url in (
-        "/admin/webhooks",
-        *(f"/admin/webhooks/{hook.id}/{a}" for a in ("rotate", "test", "delete")),
-    ):
-        assert client.form(url, GOOD).status_code == 403
+    for role in (None, Role.ORGANISER, Role.FACILITATOR):
+        client.form("/logout")
+        person = login_as(*([role] if role else []))
+        assert person.email in client.get("/account").get_data(as_text=True)
+        for url in ("/admin/webhooks", f"/admin/webhooks/{hook.id}"):
+            assert client.get(url).status_code == 403
+        actions = ("rotate", "test", "delete")
+        for url in ("/admin/webhooks", *(f"/admin/webhooks/{hook.id}/{a}" for a in actions)):
+            assert client.form(url, GOOD).status_code == 403
     assert _count() == 1
     assert db.session.scalar(select(func.count()).select_from(WebhookMessage)) == 0
 
@@ -69,32 +68,32 @@ def test_an_admin_adds_a_webhook_and_sees_its_secret_once(client, login_as, publ
         assert GOOD["url"] in page and secret not in page
 
 
-@pytest.mark.parametrize(
-    ("data", "message"),
-    [
-        ({"url": ""}, "Enter the https address"),
-        ({"url": "http://hooks.example.com/in"}, "must start with https://"),
-        ({"url": "https://127.0.0.1/in"}, "loopback"),
-        ({"url": "https://10.0.0.1/in"}, "private address"),
-        ({"url": "https://169.254.169.254/"}, "metadata"),
-        ({"url": "https://[::1]/in"}, "loopback"),
-        ({"url": "https://loopback.example.com/in"}, "loopback"),
-        ({"url": "https://hooks.example.com/" + "a" * 2000}, "too long"),
-        ({"url": "https://hooks.example.com/\x00"}, "control characters"),
-        ({"events": []}, "Pick at least one event"),
-        ({"events": ["insight.published", "user.deleted"]}, "Pick events from the list"),
-    ],
-)
-def test_bad_input_is_refused_with_a_message_and_nothing_saved(
-    client, login_as, public_dns, data, message
-):
+BAD_INPUT = [
+    ({"url": ""}, "Enter the https address"),
+    ({"url": "http://hooks.example.com/in"}, "must start with https://"),
+    ({"url": "https://127.0.0.1/in"}, "loopback"),
+    ({"url": "https://10.0.0.1/in"}, "private address"),
+    ({"url": "https://169.254.169.254/"}, "metadata"),
+    ({"url": "https://[::1]/in"}, "loopback"),
+    ({"url": "https://loopback.example.com/in"}, "loopback"),
+    ({"url": "https://hooks.example.com/" + "a" * 2000}, "too long"),
+    ({"url": "https://hooks.example.com/\x00"}, "control characters"),
+    ({"events": []}, "Pick at least one event"),
+    ({"events": ["insight.published", "user.deleted"]}, "Pick events from the list"),
+]
+
+
+def test_bad_input_is_refused_with_a_message_and_nothing_saved(client, login_as, public_dns):
     login_as(Role.ADMIN)
     hook = _hook()
     before = (hook.url, hook.events)
-    for url in ("/admin/webhooks", f"/admin/webhooks/{hook.id}"):
-        response = client.form(url, {**GOOD, **data})
-        assert response.status_code == 400
-        assert message in response.get_data(as_text=True)
+    wrong = []
+    for data, message in BAD_INPUT:
+        for url in ("/admin/webhooks", f"/admin/webhooks/{hook.id}"):
+            response = client.form(url, {**GOOD, **data})
+            if response.status_code != 400 or message not in response.get_data(as_text=True):
+                wrong.append(f"{url} {str(data)[:60]}: {response.status_code}")
+    assert wrong == []
     db.session.refresh(hook)
     assert _count() == 1 and (hook.url, hook.events) == before
 
