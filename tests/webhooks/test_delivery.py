@@ -214,3 +214,18 @@ def test_the_background_sends_only_after_the_commit(app, local, receiver, admin,
         if found:
             break
     assert found[0].status_code == 200
+
+
+def test_the_retry_command_sends_what_is_due(app, local, receiver, admin):
+    hook = services.create_webhook(
+        db.session, url=receiver.url, events=["action.updated"], by=admin
+    )
+    due = services.send_test(db.session, hook, by=admin)
+    later = services.send_test(db.session, hook, by=admin)
+    later.next_attempt_at = utcnow() + timedelta(minutes=15)
+    db.session.commit()
+
+    result = app.test_cli_runner().invoke(args=["webhooks", "retry"])
+
+    assert "1 deliveries attempted" in result.output
+    assert [g.headers["webhook-id"] for g in receiver.got] == [due.msg_id]
