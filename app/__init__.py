@@ -99,6 +99,7 @@ def register_blueprints(app: Flask) -> None:
     from app.programmes.views import bp as programmes_bp
     from app.pwa import bp as pwa_bp
     from app.signups.views import bp as signups_bp
+    from app.webhooks.views import bp as webhooks_bp
 
     for bp in (
         accounts_bp,
@@ -111,6 +112,7 @@ def register_blueprints(app: Flask) -> None:
         insights_bp,
         feeds_bp,
         pwa_bp,
+        webhooks_bp,
         api_bp,
     ):
         app.register_blueprint(bp)
@@ -121,12 +123,14 @@ def register_commands(app: Flask) -> None:
     from app.debriefs.cli import reports_cli
     from app.demo import demo_command
     from app.insights.cli import library_cli
+    from app.webhooks.cli import webhooks_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(tokens_cli)
     app.cli.add_command(reports_cli)
     app.cli.add_command(demo_command)
     app.cli.add_command(library_cli)
+    app.cli.add_command(webhooks_cli)
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -22,6 +22,7 @@ from app.extensions import db
 from app.feeds.models import Subscription
 from app.feeds.subscriptions import follow_search, renew_feed_token
 from app.signups.services import renew_calendar_token, sign_up
+from app.webhooks.models import Webhook
 from tests.factories import (
     jpeg_bytes,
     make_activity,
@@ -64,6 +65,11 @@ ACCESS = {
     "accounts.people": "organiser",
     "accounts.import_people": "organiser",
     "accounts.edit_person": "admin",
+    "webhooks.list_webhooks": "admin",
+    "webhooks.edit_webhook": "admin",
+    "webhooks.rotate_secret": "admin",
+    "webhooks.send_test": "admin",
+    "webhooks.delete_webhook": "admin",
     "programmes.edit": "manager",
     "programmes.change_status": "manager",
     "programmes.add_organiser": "manager",
@@ -295,9 +301,17 @@ def _world():  # type: ignore[no-untyped-def]
         "published_insight_id": published.id,
         "other_id": published.id,
         "fmt": "csv",
+        "webhook_id": _webhook().id,
     }
     db.session.commit()
     return people, values
+
+
+def _webhook() -> Webhook:
+    webhook = Webhook(url="https://hooks.example.com/in", events="action.updated", secret="whsec_")
+    db.session.add(webhook)
+    db.session.flush()
+    return webhook
 
 
 def _published_insight(manager):  # type: ignore[no-untyped-def]

@@ -23,6 +23,7 @@ from app.debriefs.services import bump, can_lead, can_view
 from app.debriefs.shared_text import shared_text
 from app.errors import DomainError, NotAllowed, NotFound
 from app.programmes.models import Programme, programme_organisers
+from app.webhooks.services import action_changed
 
 NOTE_LENGTH = 500
 STATUSES = [str(s) for s in ActionStatus]
@@ -203,4 +204,5 @@ def record_progress(
     action.changed_in = bump(session, action.debrief)
     session.add(progress)
     session.flush()
+    action_changed(session, action)  # webhooks, sent once this commits
     return progress

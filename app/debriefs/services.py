@@ -18,6 +18,7 @@ from app.errors import Conflict, DomainError, NotAllowed, NotFound
 from app.programmes.models import Activity, Programme
 from app.programmes.services import can_manage, clean_place
 from app.signups.models import Signup, SignupStatus
+from app.webhooks.services import debrief_published
 
 
 def is_participant(debrief: Debrief, user: User) -> bool:
@@ -232,6 +233,7 @@ def publish(session: DbSession, debrief: Debrief, *, by: User) -> None:
 
     index_debrief(session, debrief)
     after_commit(session, lambda: meaning.start(debrief.id))
+    debrief_published(session, debrief)  # webhooks, sent once this commits
 
 
 def task_questions(session: DbSession, task_ids: set[int]) -> dict[int, str]:

@@ -8,16 +8,22 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
+from app.accounts.models import Role
 from app.capture.models import Note
 from app.debriefs.models import Debrief, DebriefStatus, Insight
 from app.demo import PASSWORD
 from app.extensions import db
 from app.programmes.models import Activity, Programme, ProgrammeStatus
+from app.webhooks.models import Webhook, WebhookAttempt, WebhookMessage
+from app.webhooks.services import new_secret
 from tests.e2e.test_pages import check_page
 from tests.e2e.test_signup_flow import sign_in
+from tests.factories import PASSWORD as PASSWORD_FOR_TESTS
+from tests.factories import make_user
 
 # What a thumb must hit: links that stand on their own (a link inside a sentence is exempt,
 # as in WCAG 2.5.8), buttons and form controls. A radio or box drawn by its label is measured
@@ -211,3 +217,62 @@ def test_every_design_token_resolves(server: str, browser: Browser, scheme: str)
     )
     context.close()
     assert empty == []
+
+
+def _check_here(page: Page) -> list[str]:
+    """check_page's checks on the page as it is (a form sent back, an answer to a POST)."""
+    problems = [
+        f"{page.url}: {v['id']} ({v['impact']}): {v['help']}"
+        for v in Axe().run(page).response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    overflow = page.evaluate("document.documentElement.scrollWidth") - 360
+    problems += [f"{page.url}: {overflow}px wider than the screen"] if overflow > 0 else []
+    return problems + [f"{page.url}: {s}" for s in page.evaluate(SMALL_TARGETS)]
+
+
+def test_the_admin_s_webhooks(server: str, phone: Page) -> None:
+    admin = make_user(Role.ADMIN, email="webhooks-admin@example.com")
+    hook = Webhook(
+        url="https://hooks.example.com/listening-post/incoming?team=stores",
+        events="insight.published action.updated",
+        secret=new_secret(),
+    )
+    db.session.add(hook)
+    db.session.flush()
+    message = WebhookMessage(
+        webhook_id=hook.id, msg_id="msg_1", key="k", event="insight.published", payload="{}"
+    )
+    db.session.add(message)
+    db.session.flush()
+    for number, code, error in [(1, 503, "The receiver answered 503."), (2, 200, "")]:
+        db.session.add(
+            WebhookAttempt(
+                message_id=message.id,
+                webhook_id=hook.id,
+                number=number,
+                status_code=code,
+                error=error,
+                duration_ms=180,
+            )
+        )
+    db.session.commit()
+    sign_in(phone, server, admin.email, PASSWORD_FOR_TESTS)
+    problems = walk(phone, server, ["/account", "/admin/webhooks", f"/admin/webhooks/{hook.id}"])
+
+    # An address inside the network is refused, with the reason next to the field.
+    phone.goto(f"{server}/admin/webhooks")
+    phone.locator("summary", has_text="Add a webhook").tap()
+    phone.get_by_label("Address that receives the events").fill("https://10.0.0.1/in")
+    phone.get_by_label("Action overdue (once per due date)").check()
+    phone.get_by_role("button", name="Add webhook").tap()
+    expect(phone.get_by_text("is a private address")).to_be_visible()
+    problems += _check_here(phone)
+
+    # A new secret is shown once.
+    phone.goto(f"{server}/admin/webhooks/{hook.id}")
+    phone.once("dialog", lambda dialog: dialog.accept())
+    phone.get_by_role("button", name="Rotate the secret").tap()
+    expect(phone.get_by_role("heading", name="Its secret")).to_be_visible()
+    problems += _check_here(phone)
+    assert problems == [], "\n".join(problems)
