@@ -167,3 +167,24 @@ def test_demo_people_own_actions_they_can_follow_up(app, monkeypatch):
     assert employee is not None
     assert owned["Text a one-hour delivery window on the morning of delivery"] == employee.id
     assert len(owned) == 2
+
+
+def test_demo_carries_an_open_action_forward_and_closes_one_loop(app, monkeypatch):
+    from app.actions.carry import promised
+    from app.actions.loop import loop_news
+
+    load(app, monkeypatch)
+    coming = db.session.scalar(
+        select(Programme).where(Programme.title == "Customer closeness week")
+    )
+    assert coming is not None and coming.follows_id is not None
+    assert [a.what for a in promised(db.session, coming)] == [
+        "Cut the returns form to three steps, with no batch code"
+    ]
+    told = loop_news(db.session, db.session.scalars(select(User.id)).all())
+    items = [i for found in told.values() for i in found]
+    assert items and {i.what for i in items} == {
+        "Put the courier's tracking link on the order page"
+    }
+    assert all("tracking link" in i.note for i in items)
+    assert "employee3@example.com" in {db.session.get(User, u).email for u in told}  # README

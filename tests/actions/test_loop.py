@@ -175,6 +175,23 @@ def test_for_you_shows_the_news_counts_it_and_marks_it_read(client, answered):
     assert db.session.get(LoopNews, other).read_at is None
 
 
+def test_the_feed_api_carries_the_news_and_marks_only_ones_own_read(client, answered):
+    person = answered.field.people[1]
+    record_progress(db.session, answered.mine, status="done", note="Live", user=answered.owner)
+    client.sign_in(person)
+    [item] = client.get("/api/v1/me/feed").get_json()["loop"]
+    assert (item["what"], item["note"], item["insight"], item["unread"]) == (
+        "Show the unit price",
+        "Live",
+        "Unit prices are hidden",
+        True,
+    )
+    other = db.session.scalar(db.select(LoopNews.id).where(LoopNews.user_id != person.id))
+    assert client.api("PUT", f"/api/v1/me/feed/loop/{other}/read").status_code == 404
+    assert client.api("PUT", f"/api/v1/me/feed/loop/{item['id']}/read").status_code == 200
+    assert client.get("/api/v1/me/feed").get_json()["loop"][0]["unread"] is False
+
+
 def test_the_register_page_and_api_show_the_insight(client, answered):
     client.sign_in(answered.owner)
     assert "Answers: Unit prices are hidden" in client.get("/actions").get_data(as_text=True)
