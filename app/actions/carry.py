@@ -10,9 +10,10 @@ from sqlalchemy import delete, literal, select
 from sqlalchemy.orm import aliased, contains_eager, selectinload
 
 from app.accounts.models import User
+from app.actions.loop import insert_new
 from app.actions.models import CarriedAction
 from app.actions.services import get_action, readable_by
-from app.db import DbSession, is_id
+from app.db import DbSession, is_id, utcnow
 from app.debriefs.models import Action, ActionStatus, Debrief
 from app.errors import DomainError, NotFound
 from app.programmes.models import Programme
@@ -142,11 +143,8 @@ def carry(session: DbSession, programme: Programme, action_id: Any, *, by: User)
             "Only actions of the programmes this one follows on from can be carried.",
             field="action_id",
         )
-    if session.get(CarriedAction, (programme.id, action.id)) is None:
-        session.add(
-            CarriedAction(programme_id=programme.id, action_id=action.id, carried_by_id=by.id)
-        )
-        session.flush()
+    row = {"programme_id": programme.id, "action_id": action.id, "carried_by_id": by.id}
+    insert_new(session, CarriedAction, [{**row, "carried_at": utcnow()}])  # twice is once
     return action
 
 

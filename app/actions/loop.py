@@ -73,10 +73,15 @@ def close_loop(session: DbSession, action: Action) -> int:
     )
     if not authors:
         return 0
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     rows = [{"user_id": u, "action_id": action.id, "created_at": utcnow()} for u in authors]
     # Two people marking it done at once tell each person once: the unique row decides.
-    result = session.execute(insert(LoopNews).values(rows).on_conflict_do_nothing())
+    return insert_new(session, LoopNews, rows)
+
+
+def insert_new(session: DbSession, model: Any, rows: list[dict[str, Any]]) -> int:
+    """Insert the rows a unique key does not already hold; how many were new."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    result = session.execute(insert(model).values(rows).on_conflict_do_nothing())
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
@@ -113,13 +118,20 @@ def _query(user_ids: Iterable[int]) -> Any:
 
 
 def loop_news(
-    session: DbSession, user_ids: Iterable[int], since: datetime | None = None
+    session: DbSession,
+    user_ids: Iterable[int],
+    since: datetime | None = None,
+    *,
+    limit: int | None = None,
 ) -> dict[int, list[LoopItem]]:
     """Person id -> what came of what they heard, newest first; only items told after `since`
-    if given, of actions still done that they may read. Two queries however many people."""
+    if given, of actions still done that they may read. Two queries however many people
+    (`limit` caps the items over all of them: for one person's page)."""
     query = _query(user_ids).order_by(LoopNews.created_at.desc(), LoopNews.id.desc())
     if since is not None:
         query = query.where(LoopNews.created_at > since)
+    if limit is not None:
+        query = query.limit(limit)
     rows = session.execute(query).all()
     notes = _latest_notes(session, {action.id for _, action, *_ in rows})
     found: dict[int, list[LoopItem]] = {}

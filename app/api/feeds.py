@@ -70,9 +70,9 @@ def loop_json(n: LoopItem) -> dict[str, Any]:
 def feed():  # type: ignore[no-untyped-def]
     """My feed, newest first, 20 a page; `page` from 1; and what came of what I heard."""
     found = services.feed(db.session, current_user, page=request.args.get("page", "1"))
-    news = loop.loop_news(db.session, [current_user.id]).get(current_user.id, [])
+    news = loop.loop_news(db.session, [current_user.id], limit=loop.SHOWN).get(current_user.id, [])
     return jsonify(
-        loop=[loop_json(n) for n in news[: loop.SHOWN]],
+        loop=[loop_json(n) for n in news],
         items=[item_json(i) for i in found.items],
         total=found.total,
         unread=found.unread,

@@ -32,8 +32,8 @@ def for_you():  # type: ignore[no-untyped-def]
     except DomainError as err:
         flash(err.message, "error")
         return redirect(url_for("feeds.for_you"))
-    news = loop.loop_news(db.session, [current_user.id]).get(current_user.id, [])
-    return render_template("feeds/for_you.html", feed=feed, news=news[: loop.SHOWN])
+    news = loop.loop_news(db.session, [current_user.id], limit=loop.SHOWN).get(current_user.id, [])
+    return render_template("feeds/for_you.html", feed=feed, news=news)
 
 
 @bp.post("/for-you/loop/<int:news_id>/read")
