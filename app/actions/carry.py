@@ -51,13 +51,19 @@ def chain_ids(session: DbSession, programme_id: int, depth: int = CHAIN_DEPTH) -
 
 
 def follow_choices(session: DbSession, programme: Programme | None, user: User) -> list[Programme]:
-    """Programmes this one may follow on from: those the person organises, but itself."""
+    """Programmes this one may follow on from: those the person organises (but itself), and
+    the one it follows now, so that saving the form keeps it."""
     found = session.scalars(
         select(Programme)
         .options(selectinload(Programme.organisers))
         .order_by(Programme.starts_on.desc())
     )
-    return [p for p in found if can_manage(p, user) and (programme is None or p.id != programme.id)]
+    current = programme.follows_id if programme else None
+    return [
+        p
+        for p in found
+        if (can_manage(p, user) or p.id == current) and (programme is None or p.id != programme.id)
+    ]
 
 
 def set_follows(session: DbSession, programme: Programme, follows: Any, *, by: User) -> None:
@@ -69,6 +75,8 @@ def set_follows(session: DbSession, programme: Programme, follows: Any, *, by: U
         return
     if isinstance(follows, str) and follows.isdecimal() and len(follows) < 12:
         follows = int(follows)
+    if is_id(follows) and follows == programme.follows_id:
+        return  # unchanged: a co-organiser of this one only may keep what another chose
     earlier = session.get(Programme, follows) if is_id(follows) else None
     if earlier is None or not can_manage(earlier, by):
         raise DomainError("Pick a programme you organise.", field="follows_id")

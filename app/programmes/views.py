@@ -153,7 +153,8 @@ def edit(programme_id: int):  # type: ignore[no-untyped-def]
     if form.validate_on_submit():
         try:
             services.update_programme(db.session, programme, form.to_input(), by=current_user)
-            carry.set_follows(db.session, programme, form.follows_id.data, by=current_user)
+            if "follows_id" in request.form:  # a form without the field leaves it as it is
+                carry.set_follows(db.session, programme, form.follows_id.data, by=current_user)
         except DomainError as err:
             show_error(form, err)
         else:

@@ -237,23 +237,45 @@ def test_a_cycle_or_a_programme_one_does_not_organise_is_refused(follow_on):
     assert follow_on.later.follows_id == follow_on.field.programme.id
 
 
-def test_the_edit_form_refuses_a_cycle_and_saves_a_good_choice(client, follow_on):
-    client.sign_in(follow_on.field.organiser)
-    first = follow_on.field.programme
-    page = client.get(f"/programmes/{first.id}/edit").get_data(as_text=True)
-    data = {
-        "title": first.title,
-        "starts_on": first.starts_on.isoformat(),
-        "ends_on": first.ends_on.isoformat(),
-        "timezone": first.timezone,
+def test_a_co_organiser_keeps_what_another_chose_but_cannot_pick_what_they_do_not_organise(
+    follow_on,
+):
+    from app.programmes.services import add_organiser
+
+    co = make_user(Role.ORGANISER, name="Cora Co-organiser")
+    add_organiser(db.session, follow_on.later, co, by=follow_on.field.organiser)
+    choices = carry.follow_choices(db.session, follow_on.later, co)
+    assert [p.id for p in choices] == [follow_on.field.programme.id]
+    carry.set_follows(db.session, follow_on.later, str(follow_on.field.programme.id), by=co)
+    other = make_programme(follow_on.field.organiser, title="Another", days_ahead=90)
+    with pytest.raises(DomainError, match="Pick a programme you organise"):
+        carry.set_follows(db.session, follow_on.later, other.id, by=co)
+
+
+def _edit_data(programme, follows: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    return {
+        "title": programme.title,
+        "starts_on": programme.starts_on.isoformat(),
+        "ends_on": programme.ends_on.isoformat(),
+        "timezone": programme.timezone,
         "signup_opens_at": "2020-01-01T09:00",
         "signup_closes_at": "2020-01-02T09:00",
-        "follows_id": str(follow_on.later.id),
+        "follows_id": follows,
     }
-    assert "Follows on from" in page
-    response = client.form(f"/programmes/{first.id}/edit", data)
+
+
+def test_the_edit_form_refuses_a_cycle_and_saves_a_good_choice(client, follow_on):
+    client.sign_in(follow_on.field.organiser)
+    first, later = follow_on.field.programme, follow_on.later
+    page = client.get(f"/programmes/{later.id}/edit").get_data(as_text=True)
+    assert "Follows on from" in page and f'<option selected value="{first.id}">' in page
+    response = client.form(f"/programmes/{first.id}/edit", _edit_data(first, str(later.id)))
     assert "already follows on from this programme" in response.get_data(as_text=True)
     assert first.follows_id is None
+    client.form(f"/programmes/{later.id}/edit", _edit_data(later, ""))
+    assert later.follows_id is None
+    client.form(f"/programmes/{later.id}/edit", _edit_data(later, str(first.id)))
+    assert later.follows_id == first.id
 
 
 def test_carrying_is_idempotent_shows_in_the_briefing_and_can_be_undone(client, follow_on):
