@@ -319,3 +319,10 @@ def test_carrying_an_unseen_or_unrelated_action_is_refused(client, follow_on):
     assert "Only actions of the programmes this one follows on from" in page
     assert client.form(f"/programmes/{follow_on.later.id}/carried/99999999").status_code == 404
     assert db.session.scalars(db.select(CarriedAction)).all() == []
+
+
+def test_the_pdf_says_which_insight_an_action_answers(answered):
+    from app.debriefs.report import report_html
+
+    html, _ = report_html(db.session, answered.debrief, paper="a4")
+    assert "Answers: Unit prices are hidden" in html
