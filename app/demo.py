@@ -10,9 +10,11 @@ from flask_migrate import upgrade
 
 from app.accounts.models import Role
 from app.accounts.services import create_user, user_by_email
+from app.actions.carry import carry, set_follows
 from app.briefings.services import SessionInput, create_session
 from app.briefings.tasks import TaskInput, create_task
 from app.db import utcnow
+from app.debriefs.models import ActionStatus
 from app.demo_field import load_past_day
 from app.demo_history import load_history
 from app.extensions import db
@@ -211,7 +213,12 @@ def load_demo() -> None:
     for employee, activity in zip(employees[:6], programme.activities, strict=False):
         sign_up(s, activity, user=employee)
     load_past_day(organiser, facilitator, employees)
-    load_history(organiser, facilitator, employees)
+    history = load_history(organiser, facilitator, employees)
+    # The coming week follows on from the online shop week, and promises again what it left open.
+    set_follows(s, programme, history[-1].programme_id, by=organiser)
+    for action in history[-1].actions:
+        if action.status == ActionStatus.OPEN:
+            carry(s, programme, action.id, by=organiser)
     # The history is dated in the past after publishing: index it as it now stands, with vectors.
     reindex_all(s)
     embed_missing(s)

@@ -11,6 +11,7 @@ import uuid
 from datetime import date, datetime, time, timedelta
 
 from app.accounts.models import User
+from app.actions.services import record_progress
 from app.briefings.services import acknowledge
 from app.capture.sync import sync
 from app.db import utcnow
@@ -161,6 +162,7 @@ def _fill_board(debrief: Debrief, past: Past, note_ids: dict[str, int], by: User
     dots = [themes[row.key] for row in past.themes for _ in range(row.dots)]
     for i, theme_id in enumerate(dots):
         board.vote(s, debrief, theme_id, add=True, user=voters[i % len(voters)])
+    insight_ids = []
     for insight in past.insights:
         data = {
             "statement": insight.statement,
@@ -168,7 +170,7 @@ def _fill_board(debrief: Debrief, past: Past, note_ids: dict[str, int], by: User
             "theme_id": themes[insight.theme],
             "evidence": [note_ids[key] for key in insight.evidence],
         }
-        board.save_insight(s, debrief, data, user=by)
+        insight_ids.append(board.save_insight(s, debrief, data, user=by).id)
     meeting_day = debrief.starts_at.date()
     for action in past.actions:
         data = {
@@ -176,5 +178,8 @@ def _fill_board(debrief: Debrief, past: Past, note_ids: dict[str, int], by: User
             "owner": action.owner,
             "due_on": (meeting_day + timedelta(days=action.due_days)).isoformat(),
             "status": action.status,
+            "insight_id": None if action.answers is None else insight_ids[action.answers],
         }
-        board.save_action(s, debrief, data, user=by)
+        saved = board.save_action(s, debrief, data, user=by)  # done: tells the evidence's authors
+        if action.note:
+            record_progress(s, saved, status=action.status, note=action.note, user=by)

@@ -7,9 +7,10 @@ import re
 import uuid
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from app.accounts.models import Role
+from app.actions.models import LoopNews
 from app.briefings.services import acknowledge, join_session, mark_attended
 from app.briefings.tasks import TaskInput, create_task
 from app.capture.models import Note, Photo
@@ -197,6 +198,10 @@ ACCESS = {
     "actions.progress": "owner",  # the action's owner, and the debrief's organisers
     "api.list_actions": "user",
     "api.action_progress": "owner",
+    "programmes.carry_action": "manager",
+    "programmes.uncarry_action": "manager",
+    "feeds.mark_loop_read": "author",  # one's own news of what came of what one heard
+    "api.feed_loop_read": "author",
 }
 #: Library routes name an insight the library holds: one of a published debrief.
 LIBRARY = ("insights.", "api.library", "feeds.", "api.feed")
@@ -263,6 +268,17 @@ def _world():  # type: ignore[no-untyped-def]
     action = board.save_action(
         db.session, debrief, {"what": "Fix", "owner": owner.name}, user=manager
     )
+    # Done, answering an insight the owner's note backs: the owner is told.
+    heard = board.save_insight(
+        db.session, debrief, {"statement": "Heard", "evidence": [saved.id]}, user=manager
+    )
+    board.save_action(
+        db.session,
+        debrief,
+        {"what": "Done", "owner": "Team", "status": "done", "insight_id": heard.id},
+        user=manager,
+    )
+    news_id = db.session.scalar(select(LoopNews.id).where(LoopNews.user_id == owner.id))
     published = _published_insight(manager)
     task = create_task(
         db.session,
@@ -298,6 +314,7 @@ def _world():  # type: ignore[no-untyped-def]
         "theme_id": theme.id,
         "insight_id": insight.id,
         "action_id": action.id,
+        "news_id": news_id,
         "published_insight_id": published.id,
         "other_id": published.id,
         "fmt": "csv",

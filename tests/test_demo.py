@@ -157,7 +157,12 @@ def test_heard_before_on_insight_pages_goes_both_ways(app, monkeypatch):
     assert {(b, a) for a, b in pairs} == pairs
 
 
-def test_demo_people_own_actions_they_can_follow_up(app, monkeypatch):
+def test_demo_people_own_actions_hear_what_came_of_one_and_see_one_carried(app, monkeypatch):
+    """They own actions; one done action tells the people who heard it, and the coming week
+    carries an open one into its briefing."""
+    from app.actions.carry import promised
+    from app.actions.loop import loop_news
+
     load(app, monkeypatch)
     owned = {
         a.what: a.owner_id
@@ -167,3 +172,17 @@ def test_demo_people_own_actions_they_can_follow_up(app, monkeypatch):
     assert employee is not None
     assert owned["Text a one-hour delivery window on the morning of delivery"] == employee.id
     assert len(owned) == 2
+    coming = db.session.scalar(
+        select(Programme).where(Programme.title == "Customer closeness week")
+    )
+    assert coming is not None and coming.follows_id is not None
+    assert [a.what for a in promised(db.session, coming)] == [
+        "Cut the returns form to three steps, with no batch code"
+    ]
+    told = loop_news(db.session, db.session.scalars(select(User.id)).all())
+    items = [i for found in told.values() for i in found]
+    assert items and {i.what for i in items} == {
+        "Put the courier's tracking link on the order page"
+    }
+    assert all("tracking link" in i.note for i in items)
+    assert "employee3@example.com" in {db.session.get(User, u).email for u in told}  # README

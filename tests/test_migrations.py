@@ -216,3 +216,34 @@ def test_contact_details_typed_on_boards_are_removed_on_upgrade(app, empty_datab
         # The changed insight's vector goes (made again from its new words); the other stays.
         assert conn.execute(text("SELECT doc_id FROM library_vectors")).scalars().all() == [8]
         assert one("SELECT count(*) FROM reports") == (0,)
+
+
+def test_adding_the_loop_keeps_every_row_that_refers_to_actions_and_programmes(app, empty_database):
+    """SQLite copies a table to add a column; the rows referring to it (ON DELETE CASCADE)
+    must still be there afterwards, and down again."""
+    upgrade(revision="c3d9a7e1f254")
+    with db.engine.begin() as conn:
+        _insert(conn, "programmes", PROGRAMME_ROW)
+        _insert(conn, "activities", {**ACTIVITY_ROW, "checkin_code": "ABC234"})
+        _insert(conn, "debriefs", DEBRIEF_ROW)
+        _insert(
+            conn,
+            "actions",
+            {"id": 1, "debrief_id": 1, "what": "Show unit prices", "owner": "Design",
+             "status": "doing", "changed_in": 1},
+        )  # fmt: skip
+        _insert(
+            conn,
+            "action_progress",
+            {"id": 1, "action_id": 1, "status": "doing", "note": "Started",
+             "created_at": "2030-01-04 09:00:00"},
+        )  # fmt: skip
+    counts = "SELECT (SELECT count(*) FROM activities), (SELECT count(*) FROM debriefs), "
+    counts += "(SELECT count(*) FROM action_progress)"
+    upgrade()
+    with db.engine.connect() as conn:
+        assert tuple(conn.execute(text(counts)).one()) == (1, 1, 1)
+        assert conn.execute(text("SELECT insight_id FROM actions")).scalar_one() is None
+    downgrade(revision="c3d9a7e1f254")
+    with db.engine.connect() as conn:
+        assert tuple(conn.execute(text(counts)).one()) == (1, 1, 1)

@@ -183,3 +183,48 @@ def test_a_sync_batch_checks_the_place_and_the_briefing_once_per_slot(count_quer
     # What is left per note: looking up its client id, its insert, and two savepoints (one so that
     # a bad note fails alone, one so that a race on the client id is caught): 6 statements.
     assert many[1] - few[1] <= 8 * 6
+
+
+def test_earlier_actions_carried_and_loop_news_take_the_same_queries_however_many(
+    client, fieldwork, count_queries
+):  # type: ignore[no-untyped-def]
+    """The programme page (open actions of its predecessors), the briefing (what we promised)
+    and For you (what came of what you heard) as actions grow."""
+    from app.actions import carry
+    from app.actions.services import record_progress
+
+    debrief = fieldwork.open_debrief()
+    organiser, person = fieldwork.organiser, fieldwork.people[0]
+    later = make_programme(organiser, title="Spring week", days_ahead=40)
+    carry.set_follows(db.session, later, fieldwork.programme.id, by=organiser)
+    insight = ops.save_insight(
+        db.session,
+        debrief,
+        {"statement": "Prices are hidden", "evidence": [fieldwork.notes[0].id]},
+        user=fieldwork.facilitator,
+    )
+    db.session.commit()
+    client.sign_in(person)
+    made: list = []
+
+    def grow(n: int) -> None:
+        while len(made) < n:
+            i = len(made)
+            data = {"what": f"Action {i}", "owner": person.name, "insight_id": insight.id}
+            action = ops.save_action(db.session, debrief, data, user=fieldwork.facilitator)
+            carry.carry(db.session, later, action.id, by=organiser)
+            if i % 2:  # half done, with a note: loop news for the note's author
+                record_progress(db.session, action, status="done", note=f"N{i}", user=person)
+            made.append(action)
+
+    def measure() -> list[int]:
+        return [
+            _count(client, count_queries, f"/programmes/{later.id}"),
+            _count(client, count_queries, f"/programmes/{later.id}/briefing"),
+            _count(client, count_queries, "/for-you"),
+        ]
+
+    few, many = _at_n_and_3n(grow, measure)
+    assert "Action 10" in client.get(f"/programmes/{later.id}").get_data(as_text=True)
+    assert "N11" in client.get("/for-you").get_data(as_text=True)
+    assert few == many

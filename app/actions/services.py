@@ -10,6 +10,7 @@ from sqlalchemy.orm import contains_eager, selectinload
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.accounts.models import User
+from app.actions.loop import close_loop
 from app.actions.models import ActionProgress
 from app.db import DbSession, is_id, utcnow
 from app.debriefs.models import (
@@ -77,7 +78,7 @@ def clean_filters(args: dict[str, str]) -> Filters:
     )
 
 
-def _readable(user: User) -> ColumnElement[bool]:
+def readable_by(user: User) -> ColumnElement[bool]:
     """The rule of `debriefs.services.can_view` as SQL: published, or I am one of its people."""
     if user.is_admin:
         return Debrief.id.is_not(None)
@@ -105,8 +106,9 @@ def register(session: DbSession, user: User, filters: Filters) -> list[Row]:
             .contains_eager(Debrief.programme)
             .selectinload(Programme.organisers),
             selectinload(Action.owner_person),
+            selectinload(Action.insight),
         )
-        .where(_readable(user))
+        .where(readable_by(user))
     )
     if filters.mine:
         query = query.where(Action.owner_id == user.id)
@@ -199,10 +201,13 @@ def record_progress(
     if not progress.note and status == action.status:
         raise DomainError("Change the status or write a note.", field="note")
     progress.action_id = action.id
+    was_done = action.status == ActionStatus.DONE
     action.status = ActionStatus(status)
     # The board and its PDF show the status: a new board version lets them catch up.
     action.changed_in = bump(session, action.debrief)
     session.add(progress)
     session.flush()
     action_changed(session, action)  # webhooks, sent once this commits
+    if not was_done:
+        close_loop(session, action)  # after the note, so the news carries it
     return progress

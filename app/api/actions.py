@@ -39,6 +39,8 @@ def action_json(row: services.Row) -> dict[str, Any]:
         "debrief_id": a.debrief_id,
         "debrief": a.debrief.title,
         "debrief_url": url_for("debriefs.show", debrief_id=a.debrief_id, _external=True),
+        "insight_id": a.insight_id,
+        "insight": a.insight.statement if a.insight else None,
         "may_update": row.may_update,
         "progress": [progress_json(p) for p in row.progress],
     }

@@ -70,6 +70,7 @@ def action_json(action: Action) -> dict[str, Any]:
         "owner": action.owner,
         "due_on": action.due_on.isoformat() if action.due_on else None,
         "status": str(action.status),
+        "insight_id": action.insight_id,
         "changed_in": action.changed_in,
     }
 
@@ -232,7 +233,7 @@ def update_insight(debrief_id: int, insight_id: int):  # type: ignore[no-untyped
     return _saved(insight_json(insight), typed=insight)
 
 
-ACTION_FIELDS = {"what", "owner", "due_on", "status"}
+ACTION_FIELDS = {"what", "owner", "due_on", "status", "insight_id"}
 
 
 @bp.post("/debriefs/<int:debrief_id>/actions")

@@ -7,6 +7,8 @@ from typing import Any
 from flask import Response, jsonify, request, url_for
 from flask_login import current_user
 
+from app.actions import loop
+from app.actions.loop import LoopItem
 from app.api import bp
 from app.api.views import json_body
 from app.errors import DomainError
@@ -47,11 +49,30 @@ def followed_json(f: Followed) -> dict[str, Any]:
     return out
 
 
+def loop_json(n: LoopItem) -> dict[str, Any]:
+    return {
+        "id": n.id,
+        "action_id": n.action_id,
+        "what": n.what,
+        "owner": n.owner,
+        "due_on": n.due_on.isoformat() if n.due_on else None,
+        "status": n.status,
+        "note": n.note or None,
+        "programme": n.programme,
+        "insight_id": n.insight_id,
+        "insight": n.insight or None,
+        "told_at": n.told_at.isoformat(),
+        "unread": not n.read,
+    }
+
+
 @bp.get("/me/feed")
 def feed():  # type: ignore[no-untyped-def]
-    """My feed, newest first, 20 a page; `page` from 1."""
+    """My feed, newest first, 20 a page; `page` from 1; and what came of what I heard."""
     found = services.feed(db.session, current_user, page=request.args.get("page", "1"))
+    news = loop.loop_news(db.session, [current_user.id], limit=loop.SHOWN).get(current_user.id, [])
     return jsonify(
+        loop=[loop_json(n) for n in news],
         items=[item_json(i) for i in found.items],
         total=found.total,
         unread=found.unread,
@@ -63,6 +84,13 @@ def feed():  # type: ignore[no-untyped-def]
 @bp.put("/me/feed/read/<int:insight_id>")
 def feed_read(insight_id: int) -> tuple[Response, int]:
     services.mark_read(db.session, current_user, insight_id)
+    db.session.commit()
+    return jsonify(read=True, unread=services.unread_count(db.session, current_user)), 200
+
+
+@bp.put("/me/feed/loop/<int:news_id>/read")
+def feed_loop_read(news_id: int) -> tuple[Response, int]:
+    loop.mark_loop_read(db.session, current_user, news_id)
     db.session.commit()
     return jsonify(read=True, unread=services.unread_count(db.session, current_user)), 200
 

@@ -40,6 +40,8 @@ ACTION_SCHEMAS: dict[str, Any] = {
             "debrief_id": INT,
             "debrief": TEXT,
             "debrief_url": {**TEXT, "format": "uri"},
+            "insight_id": {"type": ["integer", "null"], "description": "the insight it answers"},
+            "insight": {**NULLABLE_TEXT, "description": "that insight's statement"},
             "may_update": {**BOOL, "description": "I own it or lead its debrief"},
             "progress": {"type": "array", "items": _ref("ActionProgress")},
         },

@@ -111,6 +111,10 @@ DEBRIEF_SCHEMAS: dict[str, Any] = {
             "owner": {"type": "string", "maxLength": 200},
             "due_on": {"type": ["string", "null"], "format": "date"},
             "status": {"enum": ["open", "doing", "done"]},
+            "insight_id": {
+                "type": ["integer", "null"],
+                "description": "the insight of this debrief it answers",
+            },
             "changed_in": INT,
             "contacts_removed": REMOVED,
         }
@@ -152,6 +156,10 @@ DEBRIEF_SCHEMAS: dict[str, Any] = {
             "owner": TEXT,
             "due_on": {"type": "string", "format": "date"},
             "status": TEXT,
+            "insight_id": {
+                "type": ["integer", "null"],
+                "description": "the insight of this debrief it answers",
+            },
         },
         ("what", "owner"),
     ),
@@ -161,6 +169,10 @@ DEBRIEF_SCHEMAS: dict[str, Any] = {
             "owner": TEXT,
             "due_on": {"type": "string", "format": "date"},
             "status": TEXT,
+            "insight_id": {
+                "type": ["integer", "null"],
+                "description": "the insight of this debrief it answers",
+            },
             "version": VERSION,
         },
         ("version",),

@@ -46,8 +46,30 @@ FEED_SCHEMAS: dict[str, Any] = {
             "url": {**TEXT, "format": "uri"},
         }
     ),
+    "LoopItem": _object(
+        {
+            "id": INT,
+            "action_id": INT,
+            "what": TEXT,
+            "owner": TEXT,
+            "due_on": {"type": ["string", "null"], "format": "date"},
+            "status": TEXT,
+            "note": {"type": ["string", "null"], "description": "its latest progress note"},
+            "programme": TEXT,
+            "insight_id": {"type": ["integer", "null"]},
+            "insight": {"type": ["string", "null"], "description": "the insight it answers"},
+            "told_at": {"type": "string", "format": "date-time"},
+            "unread": BOOL,
+        }
+    ),
     "Feed": _object(
         {
+            "loop": {
+                "type": "array",
+                "items": _ref("LoopItem"),
+                "description": "what came of what I heard: done actions answering insights "
+                "my notes were evidence for, newest first",
+            },
             "items": {"type": "array", "items": _ref("FeedItem")},
             "total": INT,
             "unread": INT,
@@ -94,6 +116,14 @@ def feed_paths() -> dict[str, Any]:
         },
         "/me/feed/read/{insight_id}": {
             "put": _op("Mark one insight as read", 200, read, params=[_id("insight_id")])
+        },
+        "/me/feed/loop/{news_id}/read": {
+            "put": _op(
+                "Mark one item of what came of what I heard as read",
+                200,
+                read,
+                params=[_id("news_id")],
+            )
         },
         "/me/feed/read-all": {
             "post": _op("Mark everything in my feed as read", 200, read, errors=(401,))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from app.actions.carry import promised
 from app.briefings import services, tasks
 from app.briefings.forms import PackForm, SessionForm, TaskForm
 from app.briefings.markdown import render_markdown
@@ -44,6 +45,7 @@ def show(programme_id: int):  # type: ignore[no-untyped-def]
         sessions=services.sessions_of(db.session, programme),
         status=services.briefing_status(db.session, programme, current_user),
         can_manage=can_manage(programme, current_user),
+        promised=promised(db.session, programme),
     )
 
 

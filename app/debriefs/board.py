@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from app.accounts.models import User
+from app.actions.loop import close_loop
 from app.actions.services import link_owner
 from app.capture.models import Note, NoteType
 from app.capture.services import redacted_fields
@@ -418,6 +419,10 @@ def save_action(
     status = data.get("status", action.status or ActionStatus.OPEN)
     if not isinstance(status, str) or status not in set(ActionStatus):
         raise DomainError("The status is open, doing or done.", field="status")
+    insight_id = (
+        _answers(debrief, data["insight_id"]) if "insight_id" in data else action.insight_id
+    )
+    was_done = action.status == ActionStatus.DONE
     if action_id is not None:
         _fresh(
             action.changed_in, _seen(seen), f"Someone changed this action meanwhile: “{current}”."
@@ -428,12 +433,26 @@ def save_action(
         due_on,
         ActionStatus(status),
     )
+    action.insight_id = insight_id
     action.debrief = debrief
     link_owner(session, action)  # the owner can then follow it up in the action register
     session.add(action)
     action.changed_in = bump(session, debrief)
     session.flush()
+    if not was_done:
+        close_loop(session, action)
     return action
+
+
+def _answers(debrief: Debrief, value: Any) -> int | None:
+    """The insight an action answers: none, or one of this debrief's own insights."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, str) and value.isdecimal() and len(value) < 12:
+        value = int(value)
+    if not any(is_id(value) and i.id == value for i in debrief.insights):
+        raise DomainError("Pick an insight of this debrief, or none.", field="insight_id")
+    return int(value)
 
 
 def _action(debrief: Debrief, action_id: Any) -> Action:

@@ -177,9 +177,14 @@ class Action(db.Model):  # type: ignore[name-defined]
     due_on: Mapped[date | None]
     status: Mapped[ActionStatus] = mapped_column(String(20), default=ActionStatus.OPEN)
     changed_in: Mapped[int] = mapped_column(default=1)
+    #: The insight of the same debrief this action answers, if the board says so.
+    insight_id: Mapped[int | None] = mapped_column(
+        ForeignKey("insights.id", ondelete="SET NULL"), index=True
+    )
 
     debrief: Mapped[Debrief] = relationship(back_populates="actions")
     owner_person: Mapped[User | None] = relationship()
+    insight: Mapped[Insight | None] = relationship()
 
 
 class ReportStatus(StrEnum):

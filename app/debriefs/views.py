@@ -293,7 +293,8 @@ def save_insight(debrief_id: int, insight_id: int | None = None) -> ResponseRetu
 @bp.post("/debriefs/<int:debrief_id>/actions")
 @bp.post("/debriefs/<int:debrief_id>/actions/<int:action_id>")
 def save_action(debrief_id: int, action_id: int | None = None) -> Response:
-    data = {k: request.form[k] for k in ("what", "owner", "due_on", "status") if k in request.form}
+    fields = ("what", "owner", "due_on", "status", "insight_id")
+    data = {k: request.form[k] for k in fields if k in request.form}
     removed: list[Removed] = []
 
     def work(debrief: Debrief) -> str:

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import delete, select
 
 from app.accounts.models import User
+from app.actions.loop import mark_all_loop_read, unread_loop_count
 from app.db import DbSession, utcnow
 from app.debriefs.models import insight_evidence
 from app.errors import DomainError
@@ -197,23 +198,24 @@ COUNTS_KEPT = 4096
 
 def unread_count(session: DbSession, user: User) -> int:
     """How many insights in the person's feed they have not read; one query when cached."""
-    generation, version = session.execute(
+    generation, version, loop_unread = session.execute(
         select(
             select(LibraryState.generation).where(LibraryState.id == 1).scalar_subquery(),
             select(FeedState.version).where(FeedState.user_id == user.id).scalar_subquery(),
+            unread_loop_count(user),  # what came of what they heard, counted in the same query
         )
     ).one()
     key = (user.id, user.department, user.created_at, generation, version)
     with _counts_lock:
         if key in _counts:
             _counts.move_to_end(key)
-            return _counts[key]
+            return _counts[key] + int(loop_unread or 0)
     count = feed(session, user, page_size=1).unread
     with _counts_lock:
         _counts[key] = count
         while len(_counts) > COUNTS_KEPT:
             _counts.popitem(last=False)
-    return count
+    return count + int(loop_unread or 0)
 
 
 def mark_read(session: DbSession, user: User, insight_id: Any) -> None:
@@ -229,4 +231,5 @@ def mark_all_read(session: DbSession, user: User) -> None:
     state = changed(session, user)
     state.read_before = utcnow()
     session.execute(delete(FeedRead).where(FeedRead.user_id == user.id))
+    mark_all_loop_read(session, user)
     session.flush()

@@ -8,6 +8,7 @@ from flask import Blueprint, Response, flash, g, redirect, render_template, requ
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
+from app.actions import loop
 from app.errors import DomainError
 from app.extensions import db
 from app.feeds import services, subscriptions
@@ -31,7 +32,17 @@ def for_you():  # type: ignore[no-untyped-def]
     except DomainError as err:
         flash(err.message, "error")
         return redirect(url_for("feeds.for_you"))
-    return render_template("feeds/for_you.html", feed=feed)
+    news = loop.loop_news(db.session, [current_user.id], limit=loop.SHOWN).get(current_user.id, [])
+    return render_template("feeds/for_you.html", feed=feed, news=news)
+
+
+@bp.post("/for-you/loop/<int:news_id>/read")
+@login_required
+def mark_loop_read(news_id: int) -> ResponseReturnValue:
+    loop.mark_loop_read(db.session, current_user, news_id)
+    db.session.commit()
+    flash("Marked as read.", "success")
+    return redirect(safe_next(request.form.get("next"), url_for("feeds.for_you")))
 
 
 @bp.post("/for-you/read/<int:insight_id>")

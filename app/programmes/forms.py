@@ -76,6 +76,13 @@ class ProgrammeForm(FlaskForm):
         format=DATETIME_FORMAT,
         validators=[InputRequired("Say when sign-up closes.")],
     )
+    # Checked by the service (a programme you organise, no cycle), so any value reaches it.
+    follows_id = SelectField(
+        "Follows on from",
+        choices=[SelectChoice("", "No earlier programme")],
+        validate_choice=False,
+        description="Its open actions are shown on this programme's page, to carry forward.",
+    )
 
     def to_input(self) -> ProgrammeInput:
         tz = self.timezone.data.strip()

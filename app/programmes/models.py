@@ -87,6 +87,10 @@ class Programme(db.Model):  # type: ignore[name-defined]
     status: Mapped[ProgrammeStatus] = mapped_column(String(20), default=ProgrammeStatus.DRAFT)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    #: The earlier programme this one follows on from: its open actions are shown here.
+    follows_id: Mapped[int | None] = mapped_column(
+        ForeignKey("programmes.id", ondelete="SET NULL"), index=True
+    )
 
     organisers: Mapped[list[User]] = relationship(secondary=programme_organisers)
     activities: Mapped[list[Activity]] = relationship(

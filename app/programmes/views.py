@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from wtforms import SelectChoice
 
 from app.accounts.services import user_by_email
+from app.actions import carry
 from app.briefings.services import briefing_status
 from app.briefings.tasks import my_tasks, tasks_for_slot
 from app.debriefs.models import DebriefStatus
 from app.debriefs.services import can_open_debrief, debriefs_for
-from app.errors import DomainError, NotFound
+from app.errors import DomainError, NotAllowed, NotFound
 from app.extensions import db
 from app.programmes import services
 from app.programmes.forms import (
@@ -76,9 +78,11 @@ def new():  # type: ignore[no-untyped-def]
     if not current_user.is_organiser:
         abort(403)
     form = ProgrammeForm()
+    _follow_choices(form, None)
     if form.validate_on_submit():
         try:
             programme = services.create_programme(db.session, form.to_input(), by=current_user)
+            carry.set_follows(db.session, programme, form.follows_id.data, by=current_user)
         except DomainError as err:
             show_error(form, err)
         else:
@@ -112,6 +116,7 @@ def show(programme_id: int):  # type: ignore[no-untyped-def]
     manages = services.can_manage(programme, current_user)
     return render_template(
         "programmes/show_programme.html",
+        earlier=carry.earlier_open(db.session, programme, user=current_user),
         programme=programme,
         found=found,
         days=services.programme_days(programme),
@@ -136,7 +141,9 @@ def _managed_programme(programme_id: int) -> Programme:
 def edit(programme_id: int):  # type: ignore[no-untyped-def]
     programme = _managed_programme(programme_id)
     form = ProgrammeForm(obj=programme)
+    _follow_choices(form, programme)
     if request.method == "GET":
+        form.follows_id.data = str(programme.follows_id or "")
         form.signup_opens_at.data = in_zone(programme.signup_opens_at, programme.timezone).replace(
             tzinfo=None
         )
@@ -146,6 +153,8 @@ def edit(programme_id: int):  # type: ignore[no-untyped-def]
     if form.validate_on_submit():
         try:
             services.update_programme(db.session, programme, form.to_input(), by=current_user)
+            if "follows_id" in request.form:  # a form without the field leaves it as it is
+                carry.set_follows(db.session, programme, form.follows_id.data, by=current_user)
         except DomainError as err:
             show_error(form, err)
         else:
@@ -159,6 +168,38 @@ def edit(programme_id: int):  # type: ignore[no-untyped-def]
         zones=COMMON_ZONES,
         organiser_form=OrganiserForm(),
     )
+
+
+def _follow_choices(form: ProgrammeForm, programme: Programme | None) -> None:
+    choices = carry.follow_choices(db.session, programme, current_user)
+    form.follows_id.choices = [SelectChoice("", "No earlier programme")] + [
+        SelectChoice(str(p.id), f"{p.title} ({p.starts_on:%b %Y})") for p in choices
+    ]
+
+
+@bp.post("/programmes/<int:programme_id>/carried/<int:action_id>")
+def carry_action(programme_id: int, action_id: int):  # type: ignore[no-untyped-def]
+    """Carry an earlier programme's action into this one's briefing."""
+    programme = _managed_programme(programme_id)
+    try:
+        action = carry.carry(db.session, programme, action_id, by=current_user)
+    except (NotFound, NotAllowed):
+        raise  # an action one may not see is not there: 404
+    except DomainError as err:
+        show_error(None, err)
+    else:
+        db.session.commit()
+        flash(f"Carried into the briefing: “{action.what}”.", "success")
+    return redirect(url_for("programmes.show", programme_id=programme.id) + "#earlier")
+
+
+@bp.post("/programmes/<int:programme_id>/carried/<int:action_id>/remove")
+def uncarry_action(programme_id: int, action_id: int):  # type: ignore[no-untyped-def]
+    programme = _managed_programme(programme_id)
+    carry.uncarry(db.session, programme, action_id, by=current_user)
+    db.session.commit()
+    flash("Taken out of the briefing.", "success")
+    return redirect(url_for("programmes.show", programme_id=programme.id) + "#earlier")
 
 
 #: What each change of status means for people, said on its confirmation page.
