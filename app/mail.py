@@ -23,12 +23,22 @@ from app.db import DbSession, utcnow
 class Mail:
     to: str
     subject: str
-    body: str
+    body: str  #: the plain-text part, always there
+    html: str = ""  #: an HTML alternative to the body, if any (already escaped)
+    headers: tuple[tuple[str, str], ...] = ()  #: extra headers, e.g. List-Unsubscribe
 
 
-def queue_mail(session: DbSession, *, to: str, subject: str, body: str) -> None:
+def queue_mail(
+    session: DbSession,
+    *,
+    to: str,
+    subject: str,
+    body: str,
+    html: str = "",
+    headers: tuple[tuple[str, str], ...] = (),
+) -> None:
     """Send this message once the current transaction commits (never if it rolls back)."""
-    session.info.setdefault("outbox", []).append(Mail(to, subject, body))
+    session.info.setdefault("outbox", []).append(Mail(to, subject, body, html, headers))
 
 
 def external_url(endpoint: str, **values: Any) -> str:
@@ -40,26 +50,64 @@ def external_url(endpoint: str, **values: Any) -> str:
         return url_for(endpoint, _external=True, **values)
 
 
-def deliver(message: Mail) -> None:
+def as_email(message: Mail) -> EmailMessage:
+    """The message as sent: plain text, or multipart/alternative when it has an HTML part."""
     msg = EmailMessage()
     msg["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
     msg["To"] = message.to
     msg["Subject"] = message.subject
+    for name, value in message.headers:
+        msg[name] = value
     msg.set_content(message.body)
-    if current_app.config.get("MAIL_SERVER"):
-        _send_smtp(msg)
-    else:
-        _write_to_outbox(msg)
+    if message.html:
+        msg.add_alternative(message.html, subtype="html")
+    return msg
 
 
-def _send_smtp(msg: EmailMessage) -> None:
+def deliver(message: Mail) -> None:
+    deliver_all([message])
+
+
+def deliver_all(messages: list[Mail]) -> None:
+    """Send the messages: over one SMTP connection when MAIL_SERVER is set (a digest run sends
+    thousands), else to the outbox folder. A message that fails is logged; the others go."""
+    if not current_app.config.get("MAIL_SERVER"):
+        for message in messages:
+            _write_to_outbox(as_email(message))
+        return
+    smtp: smtplib.SMTP | None = None
+    try:
+        for message in messages:
+            try:
+                smtp = smtp or _connect()
+                smtp.send_message(as_email(message))
+            except smtplib.SMTPRecipientsRefused:
+                current_app.logger.exception("mail to %s was refused", message.to)
+            except (OSError, smtplib.SMTPException):
+                # The change is committed; a mail failure must not turn it into an error page.
+                current_app.logger.exception("could not send mail to %s", message.to)
+                _close(smtp)
+                smtp = None  # a new connection for the next one
+    finally:
+        _close(smtp)
+
+
+def _connect() -> smtplib.SMTP:
     cfg = current_app.config
-    with smtplib.SMTP(cfg["MAIL_SERVER"], cfg["MAIL_PORT"], timeout=10) as smtp:
-        if cfg["MAIL_USE_TLS"]:
-            smtp.starttls()
-        if cfg["MAIL_USERNAME"]:
-            smtp.login(cfg["MAIL_USERNAME"], cfg["MAIL_PASSWORD"])
-        smtp.send_message(msg)
+    smtp = smtplib.SMTP(cfg["MAIL_SERVER"], cfg["MAIL_PORT"], timeout=10)
+    if cfg["MAIL_USE_TLS"]:
+        smtp.starttls()
+    if cfg["MAIL_USERNAME"]:
+        smtp.login(cfg["MAIL_USERNAME"], cfg["MAIL_PASSWORD"])
+    return smtp
+
+
+def _close(smtp: smtplib.SMTP | None) -> None:
+    if smtp is not None:
+        try:
+            smtp.quit()
+        except (OSError, smtplib.SMTPException):
+            smtp.close()
 
 
 def outbox_dir() -> Path:
@@ -72,19 +120,25 @@ def _write_to_outbox(msg: EmailMessage) -> None:
     stamp = utcnow().strftime("%Y%m%dT%H%M%S%f")
     path = folder / f"{stamp}-{abs(hash(msg['To'])) % 10**8}.eml"
     path.write_bytes(bytes(msg))
+    text = msg.get_body(("plain",))
     current_app.logger.info(
-        "mail to %s: %s (saved to %s)\n%s", msg["To"], msg["Subject"], path, msg.get_content()
+        "mail to %s: %s (saved to %s)\n%s",
+        msg["To"],
+        msg["Subject"],
+        path,
+        text.get_content() if text else "",
     )
 
 
 @event.listens_for(Session, "after_commit")
 def _send_queued(session: DbSession) -> None:
-    for message in session.info.pop("outbox", []):
-        try:
-            deliver(message)
-        except (OSError, smtplib.SMTPException):
-            # The change is committed; a mail failure must not turn it into an error page.
-            current_app.logger.exception("could not send mail to %s", message.to)
+    messages = session.info.pop("outbox", [])
+    if not messages:
+        return
+    try:
+        deliver_all(messages)
+    except OSError:  # the outbox folder could not be written
+        current_app.logger.exception("could not write %d messages to the outbox", len(messages))
 
 
 @event.listens_for(Session, "after_rollback")

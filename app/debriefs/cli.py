@@ -12,11 +12,12 @@ reports_cli = AppGroup("reports", help="Debrief PDFs.")
 @reports_cli.command("worker")
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
 def worker(burst: bool) -> None:
-    """Render the PDFs and make the library vectors queued on REDIS_URL, one job at a time."""
+    """Render the PDFs, make the library vectors and send the scheduled digests queued on
+    REDIS_URL, one job at a time."""
     from redis import Redis
     from rq import Worker
 
     url = current_app.config.get("REPORT_QUEUE_URL")
     if not url:
         raise click.UsageError("Set REDIS_URL: without it, web processes render PDFs themselves.")
-    Worker(["reports", "library"], connection=Redis.from_url(url)).work(burst=burst)
+    Worker(["reports", "library", "digests"], connection=Redis.from_url(url)).work(burst=burst)
