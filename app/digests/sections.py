@@ -74,10 +74,12 @@ class Insights:
             for i in matched:  # newest first: stop at the first one they have had
                 if run.docs[i].published_at <= person.since:
                     break
-                new.append(run.docs[i])
+                new.append(i)
             if new:
                 first = new[:MAX_INSIGHTS]
-                shown[person.user.id] = [(d, self._reasons(run, person, rules, d)) for d in first]
+                shown[person.user.id] = [
+                    (run.docs[i], self._reasons(run, person, rules, i)) for i in first
+                ]
                 out[person.user.id] = Part([], len(new))
         docs = {d.insight_id: d for items in shown.values() for d, _ in items}
         quotes = _quotes(session, list(docs))
@@ -161,19 +163,38 @@ class Insights:
             tuple(sorted((str(s.kind), s.value) for s in person.subscriptions)),
         )
         if key not in profiles:
-            defaults = self._defaults(run, department) if person.defaults_on else {}
-            profiles[key] = [
-                i
-                for i, d in enumerate(run.docs)
-                if i in defaults or any(r.holds(d, d.keys) for r in rules)  # type: ignore[arg-type]
-            ]
+            found = set(self._defaults(run, department)) if person.defaults_on else set()
+            for r in rules:
+                found |= self._rule_docs(run, r)
+            profiles[key] = sorted(found)
         return profiles[key]
 
-    def _reasons(self, run: Run, person: Person, rules: list[matching.Rule], doc: Doc) -> list[str]:
-        """Why the insight is there, in For you's words."""
-        why = [r.reason for r in rules if r.holds(doc, doc.keys)]  # type: ignore[arg-type]
+    @staticmethod
+    def _rule_docs(run: Run, rule: matching.Rule) -> set[int]:
+        """The new insights one way of following brings (`Rule.holds` on each), worked out once
+        a run from an index of the insights by facet key."""
+        by_rule: dict[tuple[str, str], set[int]] = run.cache.setdefault("rules", {})
+        s = rule.subscription
+        if (s.kind, s.value) not in by_rule:
+            index: dict[str, set[int]] = run.cache.setdefault("index", {})
+            if not index:
+                for i, d in enumerate(run.docs):
+                    for k in d.keys:
+                        index.setdefault(k, set()).add(i)
+            some = [index.get(k, set()) for k in rule.keys]
+            candidates = set.intersection(*some) if some else set(range(len(run.docs)))
+            by_rule[(s.kind, s.value)] = {
+                i
+                for i in candidates
+                if rule.holds(run.docs[i], run.docs[i].keys)  # type: ignore[arg-type]
+            }
+        return by_rule[(s.kind, s.value)]
+
+    def _reasons(self, run: Run, person: Person, rules: list[matching.Rule], i: int) -> list[str]:
+        """Why the i-th new insight is there, in For you's words."""
+        why = [r.reason for r in rules if i in self._rule_docs(run, r)]
         if person.defaults_on:
-            why += matching.default_reasons(person.user, set(doc.keys))
+            why += self._defaults(run, person.user.department).get(i, [])
         return why
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app, has_request_context
+from flask import current_app, has_request_context, url_for
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.db import DbSession, utcnow
@@ -70,10 +70,24 @@ def subject(digest: Digest) -> str:
     return "Listening Post: " + (" and ".join(said) or "your digest")
 
 
+class Links:
+    """The digest's links, each made once a run: ten thousand digests make a lot of them."""
+
+    def __init__(self) -> None:
+        self.for_you = url_for("feeds.for_you", _external=True)
+        self.account = url_for("accounts.account", _external=True) + "#digest"
+        self.actions = url_for("actions.register", mine=1, _external=True)
+        self._insights: dict[int, str] = {}
+
+    def insight(self, insight_id: int) -> str:
+        if insight_id not in self._insights:
+            url = url_for("insights.show", insight_id=insight_id, _external=True)
+            self._insights[insight_id] = url
+        return self._insights[insight_id]
+
+
 def compose(digest: Digest, run: Run) -> dict[str, Any]:
     """The message: plain text and HTML from the same context, and the RFC 8058 headers."""
-    from flask import url_for
-
     person = digest.person
     unsubscribe = url_for(
         "digests.unsubscribe",
@@ -81,7 +95,8 @@ def compose(digest: Digest, run: Run) -> dict[str, Any]:
         _external=True,
     )
     env = current_app.jinja_env
-    context = {"digest": digest, "person": person, "unsubscribe": unsubscribe, "run": run}
+    links = run.cache.get("links") or run.cache.setdefault("links", Links())
+    context = {"digest": digest, "unsubscribe": unsubscribe, "links": links}
     return {
         "to": person.user.email,
         "subject": subject(digest),
