@@ -48,10 +48,35 @@ CHANNELS = ["store", "call centre", "web", "phone", "field", "app"]
 TAGS = ["price", "delivery", "waiting", "access", "app", "value", "returns", "staff"]
 KINDS = ["call_listening", "customer_observation", "shopper_interview", "behind_the_counter"]
 SEARCHES = ["unit price", "delivery window", "callback", "stairs OR lift", '"better value"']
-WORDS = (
-    "customers could not tell which pack was better value and asked staff about the unit "
-    "price while the delivery window was never texted and nobody called back"
-).split()
+WORDS = [
+    "customers",
+    "could",
+    "not",
+    "tell",
+    "which",
+    "pack",
+    "was",
+    "better",
+    "value",
+    "and",
+    "asked",
+    "staff",
+    "about",
+    "the",
+    "unit",
+    "price",
+    "while",
+    "the",
+    "delivery",
+    "window",
+    "was",
+    "never",
+    "texted",
+    "and",
+    "nobody",
+    "called",
+    "back",
+]
 
 
 def status_kb(name: str) -> int:

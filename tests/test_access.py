@@ -18,9 +18,9 @@ from app.capture.sync import sync
 from app.db import utcnow
 from app.debriefs import board
 from app.debriefs.services import DebriefInput, create_debrief, publish
+from app.digests.services import unsubscribe_token
 from app.extensions import db
 from app.feeds.models import Subscription
-from app.digests.services import unsubscribe_token
 from app.feeds.subscriptions import follow_search, renew_feed_token
 from app.signups.services import renew_calendar_token, sign_up
 from tests.factories import (
