@@ -10,6 +10,7 @@ person may read (the action register's rule).
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -70,17 +71,14 @@ class Insights:
         for person in people:
             rules = self._rules(run, person, titles)
             matched = self._matched(run, person, rules)
-            new = []
-            for i in matched:  # newest first: stop at the first one they have had
-                if run.docs[i].published_at <= person.since:
-                    break
-                new.append(i)
+            # The docs are newest first: the matched ones before the cutoff are new to them.
+            new = bisect_left(matched, self._cutoff(run, person))
             if new:
-                first = new[:MAX_INSIGHTS]
                 shown[person.user.id] = [
-                    (run.docs[i], self._reasons(run, person, rules, i)) for i in first
+                    (run.docs[i], self._reasons(run, person, rules, i))
+                    for i in matched[: min(new, MAX_INSIGHTS)]
                 ]
-                out[person.user.id] = Part([], len(new))
+                out[person.user.id] = Part([], new)
         docs = {d.insight_id: d for items in shown.values() for d, _ in items}
         quotes = _quotes(session, list(docs))
         names = programme_names(session, {str(d.programme_id) for d in docs.values()})
@@ -95,6 +93,15 @@ class Insights:
                 for d, reasons in items
             ]
         return out
+
+    @staticmethod
+    def _cutoff(run: Run, person: Person) -> int:
+        """The index of the first doc published at or before the person's last digest."""
+        # Newest first, so the negated times are in ascending order for bisect.
+        times: list[float] = run.cache.get("times") or run.cache.setdefault(
+            "times", [-d.published_at.timestamp() for d in run.docs]
+        )
+        return bisect_left(times, -person.since.timestamp())
 
     @staticmethod
     def _titles(session: DbSession, run: Run, people: list[Person]) -> dict[str, str]:
