@@ -256,5 +256,6 @@ class Actions:
         return out
 
 
-#: The sections of every digest, in order. "What came of what you heard" goes here.
-SECTIONS: list[Section] = [Insights(), Actions()]
+#: The sections of every digest, in order: what the person promised first, it is short and
+#: theirs to do. "What came of what you heard" goes here too.
+SECTIONS: list[Section] = [Actions(), Insights()]
