@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import smtplib
+from contextlib import suppress
 from dataclasses import dataclass
 from email.header import Header
 from email.message import EmailMessage
@@ -143,11 +144,10 @@ def _connect() -> smtplib.SMTP:
 
 
 def _close(smtp: smtplib.SMTP | None) -> None:
+    """QUIT and close, as leaving `with smtplib.SMTP(...)` does; a dead connection is fine."""
     if smtp is not None:
-        try:
-            smtp.quit()
-        except (OSError, smtplib.SMTPException):
-            smtp.close()
+        with suppress(OSError, smtplib.SMTPException):
+            smtp.__exit__(None, None, None)
 
 
 def outbox_dir() -> Path:
