@@ -154,7 +154,7 @@ def due_people(session: DbSession, run: Run, *, after: int, limit: int) -> list[
             User.id > after,
             User.active.is_(True),
             User.password_hash.is_not(None),  # invited, not joined yet: nothing to say
-            frequency != Frequency.OFF.value,
+            frequency.in_([f.value for f in PERIODS]),  # not off (nor anything unknown)
             ~sent.exists(),
         )
         .order_by(User.id)
