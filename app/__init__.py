@@ -94,6 +94,7 @@ def register_blueprints(app: Flask) -> None:
     from app.briefings.views import bp as briefings_bp
     from app.capture.views import bp as capture_bp
     from app.debriefs.views import bp as debriefs_bp
+    from app.digests.views import bp as digests_bp
     from app.feeds.views import bp as feeds_bp
     from app.insights.views import bp as insights_bp
     from app.programmes.views import bp as programmes_bp
@@ -111,6 +112,7 @@ def register_blueprints(app: Flask) -> None:
         actions_bp,
         insights_bp,
         feeds_bp,
+        digests_bp,
         pwa_bp,
         webhooks_bp,
         api_bp,
@@ -122,6 +124,7 @@ def register_commands(app: Flask) -> None:
     from app.accounts.cli import tokens_cli, users_cli
     from app.debriefs.cli import reports_cli
     from app.demo import demo_command
+    from app.digests.cli import digests_cli
     from app.insights.cli import library_cli
     from app.webhooks.cli import webhooks_cli
 
@@ -131,6 +134,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(library_cli)
     app.cli.add_command(webhooks_cli)
+    app.cli.add_command(digests_cli)
 
 
 def register_template_helpers(app: Flask) -> None:

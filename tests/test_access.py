@@ -19,6 +19,7 @@ from app.capture.sync import sync
 from app.db import utcnow
 from app.debriefs import board
 from app.debriefs.services import DebriefInput, create_debrief, publish
+from app.digests.services import unsubscribe_token
 from app.extensions import db
 from app.feeds.models import Subscription
 from app.feeds.subscriptions import follow_search, renew_feed_token
@@ -194,6 +195,9 @@ ACCESS = {
     "api.feed_subscribe": "user",
     "api.feed_defaults": "user",
     "api.feed_unsubscribe": "author",
+    "api.feed_digest": "user",
+    "digests.set_frequency": "user",
+    "digests.unsubscribe": "public",  # the signed address is the key
     "actions.register": "user",
     "actions.progress": "owner",  # the action's owner, and the debrief's organisers
     "api.list_actions": "user",
@@ -300,6 +304,7 @@ def _world():  # type: ignore[no-untyped-def]
         "user_id": owner.id,
         "token": renew_calendar_token(db.session, owner),
         "feed_token": renew_feed_token(db.session, owner),
+        "unsubscribe_token": unsubscribe_token(owner.id, 0),
         "subscription_id": follow_search(db.session, owner, {"q": "prices"}).id,
         "action": "close",
         "filename": "css/app.css",

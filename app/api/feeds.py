@@ -11,6 +11,7 @@ from app.actions import loop
 from app.actions.loop import LoopItem
 from app.api import bp
 from app.api.views import json_body
+from app.digests.services import frequency_of, set_frequency
 from app.errors import DomainError
 from app.extensions import db
 from app.feeds import services, subscriptions
@@ -107,6 +108,7 @@ def feed_subscriptions():  # type: ignore[no-untyped-def]
     state = db.session.get(FeedState, current_user.id)
     return jsonify(
         defaults=state is None or state.defaults_on,
+        digest=frequency_of(db.session, current_user),
         subscriptions=[followed_json(f) for f in subscriptions.followed(db.session, current_user)],
     )
 
@@ -149,3 +151,12 @@ def feed_defaults() -> tuple[Response, int]:
     subscriptions.set_defaults(db.session, current_user, data["on"])
     db.session.commit()
     return jsonify(defaults=data["on"]), 200
+
+
+@bp.put("/me/feed/digest")
+def feed_digest() -> tuple[Response, int]:
+    """How often my digest email comes: {"frequency": "weekly" | "daily" | "off"}."""
+    data = json_body({"frequency"})
+    chosen = set_frequency(db.session, current_user, data.get("frequency"))
+    db.session.commit()
+    return jsonify(digest=chosen), 200

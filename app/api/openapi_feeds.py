@@ -99,6 +99,7 @@ FEED_SCHEMAS: dict[str, Any] = {
         ["kind"],
     ),
     "DefaultsInput": _object({"on": BOOL}, ["on"]),
+    "DigestInput": _object({"frequency": {"enum": ["weekly", "daily", "off"]}}, ["frequency"]),
 }
 
 
@@ -137,13 +138,23 @@ def feed_paths() -> dict[str, Any]:
                 errors=(400, 401),
             )
         },
+        "/me/feed/digest": {
+            "put": _op(
+                "How often my digest email comes: weekly, daily or off",
+                200,
+                _object({"digest": {"enum": ["weekly", "daily", "off"]}}),
+                body="DigestInput",
+                errors=(400, 401),
+            )
+        },
         "/me/subscriptions": {
             "get": _op(
-                "What I follow, and whether the defaults are on",
+                "What I follow, whether the defaults are on, and how often my digest comes",
                 200,
                 _object(
                     {
                         "defaults": BOOL,
+                        "digest": {"enum": ["weekly", "daily", "off"]},
                         "subscriptions": {"type": "array", "items": _ref("Subscription")},
                     }
                 ),

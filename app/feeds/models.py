@@ -55,6 +55,10 @@ class FeedState(db.Model):  # type: ignore[name-defined]
     #: Raised on every change of subscriptions, settings or reads: a cached unread count
     #: made before it is stale.
     version: Mapped[int] = mapped_column(default=0)
+    #: How often the digest email comes: weekly, daily or off (app.digests.models.Frequency).
+    digest: Mapped[str] = mapped_column(String(8), default="weekly", server_default="weekly")
+    #: Raised when digests are turned back on: unsubscribe links of older emails stop working.
+    digest_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class FeedRead(db.Model):  # type: ignore[name-defined]

@@ -13,9 +13,11 @@ from app.actions.models import CarriedAction, LoopNews
 from app.actions.services import record_progress
 from app.db import utcnow
 from app.debriefs import board
+from app.digests import send
 from app.errors import DomainError
 from app.extensions import db
 from app.feeds.services import unread_count
+from tests.digests.test_send import mails, parts
 from tests.factories import make_programme, make_user
 
 
@@ -326,3 +328,21 @@ def test_the_pdf_says_which_insight_an_action_answers(answered):
 
     html, _ = report_html(db.session, answered.debrief, paper="a4")
     assert "Answers: Unit prices are hidden" in html
+
+
+def test_the_digest_tells_what_came_of_what_they_heard_once(answered):
+    field, action = answered.field, answered.mine
+    record_progress(
+        db.session, action, status="done", note="Tickets in 40 stores", user=answered.owner
+    )
+    db.session.commit()
+    send.send_due(db.session)
+    text, html = parts(mails()[field.people[0].email])
+    for part in (text, html):
+        assert "What came of what you heard".lower() in part.lower()
+        assert "Show the unit price" in part and "Tickets in 40 stores" in part
+    assert "done on what you heard" in mails()[field.people[0].email]["Subject"]
+    assert (
+        field.people[2].email not in mails()
+        or "Show the unit price" not in parts(mails()[field.people[2].email])[0]
+    )

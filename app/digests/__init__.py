@@ -1,0 +1,1 @@
+"""Digests by email: what a person's For you brought since their last digest, and their actions."""
