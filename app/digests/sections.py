@@ -278,4 +278,4 @@ class Loop:
         return out
 
 
-SECTIONS: list[Section] = [Loop(), Actions(), Insights()]
+SECTIONS: list[Section] = [Actions(), Loop(), Insights()]
