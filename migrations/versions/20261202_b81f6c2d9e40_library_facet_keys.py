@@ -8,7 +8,6 @@ Create Date: 2026-12-02 07:30:00.000000
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.orm import Session
 
 # revision identifiers, used by Alembic.
 revision = "b81f6c2d9e40"
@@ -70,7 +69,8 @@ def upgrade():
     else:
         for statement in POSTGRES_FTS:
             op.execute(statement)
-    _index_debriefs_not_in_library(bind)
+    # Debriefs published before the library existed enter it in e5b18f0c7a42: that runs the
+    # application's indexing code, which reads the notes as the latest revision has them.
 
 
 def _key(facet, value):
@@ -89,15 +89,6 @@ def _facets_to_keys(bind):
     rows = [{"id": doc_id, "keys": " ".join(sorted(set(k)))} for doc_id, k in keys.items()]
     for start in range(0, len(rows), 5000):
         bind.execute(update, rows[start : start + 5000])
-
-
-def _index_debriefs_not_in_library(bind):
-    """Debriefs published before the library existed enter it. This runs the application's
-    indexing code, so it moves to any later migration that changes how the library is built
-    (their vectors follow with `flask --app wsgi library embed`)."""
-    from app.insights.index import reindex_all
-
-    reindex_all(Session(bind=bind), only_missing=True)
 
 
 def downgrade():

@@ -1,0 +1,81 @@
+"""Each note keeps the copy of its fields that others see (contact details redacted) and the
+kinds of contact details found, worked out once when saved instead of on every view
+
+Revision ID: e5b18f0c7a42
+Revises: c3d9a7e1f254
+Create Date: 2026-12-07 09:00:00.000000
+
+"""
+
+import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.orm import Session
+
+# revision identifiers, used by Alembic.
+revision = "e5b18f0c7a42"
+down_revision = "c3d9a7e1f254"
+branch_labels = None
+depends_on = None
+
+#: Notes read and written at a time: a large database is filled without holding every note.
+BATCH = 500
+
+NOTES = sa.table(
+    "notes",
+    sa.column("id", sa.Integer),
+    sa.column("type", sa.String),
+    sa.column("fields", sa.JSON),
+    sa.column("shared_fields", sa.JSON),
+    sa.column("contacts_found", sa.JSON),
+)
+
+
+def upgrade():
+    with op.batch_alter_table("notes", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("shared_fields", sa.JSON(), nullable=True))
+        batch_op.add_column(sa.Column("contacts_found", sa.JSON(), nullable=True))
+    # The redaction every save does from this revision on (pure functions of the fields).
+    from app.capture.models import NoteType
+    from app.capture.schema import shared_copy
+
+    bind = op.get_bind()
+    last = 0
+    while True:
+        rows = bind.execute(
+            sa.select(NOTES.c.id, NOTES.c.type, NOTES.c.fields)
+            .where(NOTES.c.id > last)
+            .order_by(NOTES.c.id)
+            .limit(BATCH)
+        ).all()
+        if not rows:
+            break
+        updates = []
+        for note_id, note_type, fields in rows:
+            shared, kinds = shared_copy(NoteType(note_type), fields or {})
+            updates.append({"note_id": note_id, "shared": shared, "kinds": kinds})
+        bind.execute(
+            NOTES.update()
+            .where(NOTES.c.id == sa.bindparam("note_id"))
+            .values(shared_fields=sa.bindparam("shared"), contacts_found=sa.bindparam("kinds")),
+            updates,
+        )
+        last = rows[-1].id
+    with op.batch_alter_table("notes", schema=None) as batch_op:
+        batch_op.alter_column("shared_fields", existing_type=sa.JSON(), nullable=False)
+        batch_op.alter_column("contacts_found", existing_type=sa.JSON(), nullable=False)
+    _index_debriefs_not_in_library(bind)
+
+
+def _index_debriefs_not_in_library(bind):
+    """Debriefs published before the library existed enter it. This runs the application's
+    indexing code, so it moves to any later migration that changes what that code reads (their
+    vectors follow with `flask --app wsgi library embed`)."""
+    from app.insights.index import reindex_all
+
+    reindex_all(Session(bind=bind), only_missing=True)
+
+
+def downgrade():
+    with op.batch_alter_table("notes", schema=None) as batch_op:
+        batch_op.drop_column("contacts_found")
+        batch_op.drop_column("shared_fields")
