@@ -36,10 +36,10 @@ class Note(db.Model):  # type: ignore[name-defined]
     fields: Mapped[dict[str, Any]] = mapped_column(JSON)
     #: The fields as everyone but the author and organisers sees them, contact details
     #: replaced by markers; worked out when the fields are saved, because redacting on every
-    #: view was most of the time of a debrief board.
-    shared_fields: Mapped[dict[str, Any]] = mapped_column(JSON)
+    #: view was most of the time of a debrief board. Filled on every save (see _share).
+    shared_fields: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     #: The kinds of contact details found in the fields when they were saved (email, phone…).
-    contacts_found: Mapped[list[str]] = mapped_column(JSON)
+    contacts_found: Mapped[list[str] | None] = mapped_column(JSON)
     #: Goes up by one with each stored edit; an edit names the version it was based on.
     version: Mapped[int] = mapped_column(default=1)
     #: When the phone last changed the note (orders edits that arrive late).
@@ -67,8 +67,8 @@ class Note(db.Model):  # type: ignore[name-defined]
 @event.listens_for(Note, "before_update")
 def _share(mapper: Mapper[Note], connection: Any, note: Note) -> None:
     """Keep the shared copy of a note's fields in step with the fields, whoever saves them."""
-    changed = attributes.get_history(note, "fields").has_changes()
-    if changed or attributes.get_history(note, "type").has_changes() or note.shared_fields is None:
+    changed = any(attributes.get_history(note, name).has_changes() for name in ("fields", "type"))
+    if changed or note.shared_fields is None or note.contacts_found is None:
         from app.capture.schema import shared_copy  # the schema imports this module
 
         note.shared_fields, note.contacts_found = shared_copy(note.type, note.fields)

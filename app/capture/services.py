@@ -152,9 +152,10 @@ def delete_note(session: DbSession, note: Note, *, user: User) -> None:
 
 def _shared(note: Note) -> tuple[dict[str, Any], list[str]]:
     """The note's shared copy as saved, or worked out now for fields changed but not saved."""
-    if note.shared_fields is None or inspect(note).attrs.fields.history.has_changes():
+    shared, kinds = note.shared_fields, note.contacts_found
+    if shared is None or kinds is None or inspect(note).attrs.fields.history.has_changes():
         return shared_copy(note.type, note.fields)
-    return note.shared_fields, note.contacts_found
+    return shared, kinds
 
 
 def contacts_in(note: Note) -> list[str]:

@@ -31,6 +31,8 @@ NOTES = sa.table(
 
 
 def upgrade():
+    # Left nullable: making them NOT NULL would rebuild the notes table on SQLite, where
+    # dropping the old one cascades to the photos and placements that point at it.
     with op.batch_alter_table("notes", schema=None) as batch_op:
         batch_op.add_column(sa.Column("shared_fields", sa.JSON(), nullable=True))
         batch_op.add_column(sa.Column("contacts_found", sa.JSON(), nullable=True))
@@ -60,9 +62,6 @@ def upgrade():
             updates,
         )
         last = rows[-1].id
-    with op.batch_alter_table("notes", schema=None) as batch_op:
-        batch_op.alter_column("shared_fields", existing_type=sa.JSON(), nullable=False)
-        batch_op.alter_column("contacts_found", existing_type=sa.JSON(), nullable=False)
     _index_debriefs_not_in_library(bind)
 
 
