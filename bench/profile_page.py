@@ -1,6 +1,6 @@
 """Where a page's time goes: the benchmark's data (SQLite), one page requested in-process by a
-signed-in person under cProfile, with the floor (`GET /api/v1/me`) timed the same way, both in
-CPU time of the process.
+signed-in person under cProfile, with the floor (`GET /api/v1/me`) timed the same way (both in
+CPU time of the process).
 
     python bench/profile_page.py [board|home|programme|schedule|notes|form|library|for-you|sync]
                                  [-n 40] [--save FILE] [--keep DIR]
@@ -25,8 +25,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.serve_bench import PASSWORD, SYNC_BATCH, pages, seed
 
 NAMES = ["programme", "home", "schedule", "notes", "form", "board", "library", "for-you"]
-#: CPU time of this process, not the wall clock: on a shared machine the wall clock counts the
-#: time other programs had the processor (SQLite runs in this process, so its work is counted).
+#: The figures in ms are CPU time of this process, not the wall clock: on a shared machine the
+#: wall clock counts the time other programs had the processor (SQLite runs in this process, so
+#: its work is counted). The profile keeps cProfile's own clock: reading the CPU clock is a system
+#: call, which would weigh on functions called often.
 CLOCK = time.process_time
 #: Where the time of a page usually goes, printed after the top of the profile.
 PARTS = (
@@ -107,7 +109,7 @@ def main() -> None:
     else:
         page = timed(path)
     print(f"{path}: {page:.1f} ms a request; GET /api/v1/me: {floor:.1f} ms ({page / floor:.1f}x)")
-    profile = cProfile.Profile(CLOCK)
+    profile = cProfile.Profile()
     profile.enable()
     for _ in range(args.n):
         sync() if args.page == "sync" else client.get(path)

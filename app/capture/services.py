@@ -88,14 +88,16 @@ def capture_slots(session: DbSession, user: User, now: datetime) -> list[Activit
 
 def programme_tags(session: DbSession, programme_id: int, *, most: int = 24) -> list[str]:
     """The tags most used in a programme's recent notes, to pick from instead of retyping."""
+    # Only the tags are read out of each note's fields: decoding 500 whole notes was most of
+    # the time of a note's form.
     recent = session.scalars(
-        select(Note.fields)
+        select(Note.fields["tags"])
         .join(Note.activity)
         .where(Activity.programme_id == programme_id, Note.deleted_at.is_(None))
         .order_by(Note.id.desc())
         .limit(500)
     )
-    counts = Counter(tag for fields in recent for tag in fields.get("tags", []))
+    counts = Counter(tag for tags in recent if isinstance(tags, list) for tag in tags)
     return sorted(tag for tag, _ in counts.most_common(most))
 
 

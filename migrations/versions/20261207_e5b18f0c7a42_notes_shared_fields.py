@@ -33,9 +33,8 @@ NOTES = sa.table(
 def upgrade():
     # Left nullable: making them NOT NULL would rebuild the notes table on SQLite, where
     # dropping the old one cascades to the photos and placements that point at it.
-    with op.batch_alter_table("notes", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("shared_fields", sa.JSON(), nullable=True))
-        batch_op.add_column(sa.Column("contacts_found", sa.JSON(), nullable=True))
+    op.add_column("notes", sa.Column("shared_fields", sa.JSON(), nullable=True))
+    op.add_column("notes", sa.Column("contacts_found", sa.JSON(), nullable=True))
     # The redaction every save does from this revision on (pure functions of the fields).
     from app.capture.models import NoteType
     from app.capture.schema import shared_copy
@@ -75,6 +74,7 @@ def _index_debriefs_not_in_library(bind):
 
 
 def downgrade():
-    with op.batch_alter_table("notes", schema=None) as batch_op:
-        batch_op.drop_column("contacts_found")
-        batch_op.drop_column("shared_fields")
+    # In place (SQLite 3.35 and later can): a batch would rebuild the notes table, and
+    # dropping the old one cascades to the photos and placements that point at it.
+    op.drop_column("notes", "contacts_found")
+    op.drop_column("notes", "shared_fields")

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from app.briefings.services import acknowledge, save_pack
 from app.capture.models import Note
-from app.capture.services import get_note, note_json, update_note
+from app.capture.services import get_note, note_json, programme_tags, update_note
 from app.capture.sync import sync
 from app.errors import Conflict, NotFound
 from app.extensions import db
@@ -312,3 +312,11 @@ def test_fields_changed_but_not_yet_saved_are_shared_redacted_all_the_same(field
     assert other["fields"]["did"] == "Card [card number removed]"
     assert other["contacts_found"] == ["card"]
     db.session.rollback()
+
+
+def test_the_form_offers_the_programmes_most_used_tags(field):
+    person, slot = field
+    tagged = [["price", "shelf"], ["price"], [], ["queue", "price", "shelf"]]
+    sync(db.session, [item(slot, fields={"did": "x", "tags": t}) for t in tagged], user=person)
+    assert programme_tags(db.session, slot.programme_id, most=2) == ["price", "shelf"]
+    assert programme_tags(db.session, slot.programme_id) == ["price", "queue", "shelf"]
