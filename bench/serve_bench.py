@@ -4,6 +4,7 @@ ratio to the floor of a signed-in request measured in the same run (`GET /api/v1
 session lookup and two queries, no page), and to a bare Flask app served the same way.
 
     python bench/serve_bench.py [--quick] [--seconds 10] [--connections 32] [--postgres URL]
+                                [--port 8600]
 
 `--quick` runs each measurement for 3 s (a few minutes in all). Needs `wrk` (Debian package).
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import socket
 import subprocess
 import sys
 import tempfile
@@ -239,6 +241,9 @@ def _first_note(s, person) -> int:  # type: ignore[no-untyped-def]
 
 
 def serve(app_path: str, port: int, env: dict[str, str]) -> subprocess.Popen:
+    with socket.socket() as probe:
+        if probe.connect_ex(("127.0.0.1", port)) == 0:  # measuring someone else's server
+            raise RuntimeError(f"port {port} is in use: give another with --port")
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -256,6 +261,8 @@ def serve(app_path: str, port: int, env: dict[str, str]) -> subprocess.Popen:
         env={**os.environ, **env},
     )
     for _ in range(100):
+        if proc.poll() is not None:
+            raise RuntimeError(f"{app_path} exited on start")
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1).close()
             return proc
@@ -329,10 +336,10 @@ def run(name: str, database_url: str, args: argparse.Namespace, bare: dict) -> l
         "INSTANCE_PATH": tmp,
         "SESSION_COOKIE_SECURE": "0",
     }
-    proc = serve("wsgi:app", 8601, env)
+    proc = serve("wsgi:app", args.port + 1, env)
     results: list[tuple[str, dict, float | None, str]] = []
     try:
-        base = "http://127.0.0.1:8601"
+        base = f"http://127.0.0.1:{args.port + 1}"
         cookie = sign_in(base)
         me = wrk(
             f"{base}/api/v1/me",
@@ -396,13 +403,16 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/lp_bench")
     parser.add_argument("--skip-postgres", action="store_true")
+    # Two runs on one machine need two ports each: a second run on the same ports would measure
+    # the first one's server.
+    parser.add_argument("--port", type=int, default=8600, help="the bare app's; the app's is +1")
     args = parser.parse_args()
     if args.quick:
         args.seconds = 3
 
-    bare_proc = serve("bench.bare_app:app", 8600, {})
+    bare_proc = serve("bench.bare_app:app", args.port, {})
     try:
-        bare = wrk("http://127.0.0.1:8600/", args.seconds, args.connections)
+        bare = wrk(f"http://127.0.0.1:{args.port}/", args.seconds, args.connections)
     finally:
         bare_proc.terminate()
         bare_proc.wait()

@@ -1,11 +1,11 @@
 """What a process keeps between requests never shows a person something they may no longer see.
 
-The caches there are: the unread count behind the For you badge (keyed by person, department,
-joining date, library generation and feed version), the library's vectors (keyed by database and
-library generation), the vector of a search's words and the time formats (pure functions of their
-arguments), and the board's ETag (its version; access is checked before a 304). Roles are read
-with the session on every request. Each test warms what is kept, changes something in the
-database as another process would, and looks at the very next request."""
+The caches there are: the unread and total counts behind the For you badge and the home preview
+(keyed by person, department, joining date, library generation and feed version), the library's
+vectors (keyed by database and library generation), the vector of a search's words and the time
+formats (pure functions of their arguments), and the board's ETag (its version; access is checked
+before a 304). Roles are read with the session on every request. Each test warms what is kept,
+changes something in the database as another process would, and looks at the very next request."""
 
 from __future__ import annotations
 
@@ -34,6 +34,11 @@ def _badge(page: str) -> int:
     return int(page.split(marker, 1)[1].split("<", 1)[0])
 
 
+def _total(page: str) -> int:
+    """The home preview's count of everything in the person's feed: "All for you (3)"."""
+    return int(page.split("All for you (", 1)[1].split(")", 1)[0]) if "All for you (" in page else 0
+
+
 def _pages(client, atom: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
     urls = [*SEARCHES, "/for-you", "/", atom]
     return {url: client.get(url).get_data(as_text=True) for url in urls}
@@ -57,6 +62,7 @@ def test_a_withdrawn_insight_leaves_search_for_you_the_badge_and_atom_at_once(
     after = _pages(client, atom)
     assert [url for url, page in after.items() if PRICES in page] == []
     assert _badge(after["/"]) == _badge(before["/"]) - 1
+    assert _total(after["/"]) == _total(before["/"]) - 1
 
 
 def test_a_published_insight_reaches_search_for_you_and_the_badge_at_once(client, reader, library):  # type: ignore[no-untyped-def]
@@ -70,6 +76,7 @@ def test_a_published_insight_reaches_search_for_you_and_the_badge_at_once(client
     for url in ("/library?q=prices", "/for-you", "/", atom):
         assert "Prices per kilo are printed too small" in after[url], url
     assert _badge(after["/"]) == _badge(before["/"]) + 1
+    assert _total(after["/"]) == _total(before["/"]) + 1
 
 
 def test_reading_and_a_new_department_change_the_badge_at_once(client, reader, library):  # type: ignore[no-untyped-def]
@@ -88,6 +95,7 @@ def test_reading_and_a_new_department_change_the_badge_at_once(client, reader, l
     page = client.get("/for-you").get_data(as_text=True)
     assert "People could not tell which pack was better value" not in page
     assert _badge(page) == 1
+    assert _total(client.get("/").get_data(as_text=True)) == 2
 
 
 def test_a_role_given_or_taken_shows_on_the_next_request(client, login_as):  # type: ignore[no-untyped-def]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import pytest
@@ -9,8 +10,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect, select, text
 
+from app.capture.models import Note
 from app.extensions import db, migrate
 from app.insights.fulltext import in_models
 
@@ -247,3 +249,42 @@ def test_adding_the_loop_keeps_every_row_that_refers_to_actions_and_programmes(a
     downgrade(revision="c3d9a7e1f254")
     with db.engine.connect() as conn:
         assert tuple(conn.execute(text(counts)).one()) == (1, 1, 1)
+
+
+def test_notes_get_their_shared_copy_on_upgrade(app, empty_database):
+    upgrade(revision="c3d9a7e1f254")
+    call = {"reason": "Card 4111 1111 1111 1111 lost", "moments": [
+        {"at": 5, "what": "Gave jo@example.com", "words": "Ring 020 7946 0958"}]}  # fmt: skip
+    with db.engine.begin() as conn:
+        _insert(conn, "programmes", PROGRAMME_ROW)
+        _insert(conn, "activities", {**ACTIVITY_ROW, "checkin_code": "ABC234"})
+        _insert(conn, "users", {"id": 1, "email": "a@b.example", "name": "A", "department": "",
+                                "active": True, "created_at": "2029-11-01 00:00:00"})  # fmt: skip
+        note = {"author_id": 1, "activity_id": 1, "version": 1,
+                "client_updated_at": "2030-01-01 09:30:00", "created_at": "2030-01-01 09:30:00",
+                "updated_at": "2030-01-01 09:30:00"}  # fmt: skip
+        for n, (kind, fields) in enumerate(
+            [("observation", {"did": "Nothing private", "mood": 3}), ("call_note", call)]
+        ):
+            _insert(
+                conn,
+                "notes",
+                {
+                    **note,
+                    "id": n + 1,
+                    "client_id": f"c{n}",
+                    "type": kind,
+                    "fields": json.dumps(fields),
+                },
+            )
+    upgrade()
+    rows = dict(db.session.execute(select(Note.id, Note)).all())
+    assert (rows[1].shared_fields, rows[1].contacts_found) == (rows[1].fields, [])
+    assert rows[2].shared_fields == {
+        "reason": "Card [card number removed] lost",
+        "moments": [
+            {"at": 5, "what": "Gave [email removed]", "words": "Ring [phone number removed]"}
+        ],
+    }
+    assert rows[2].contacts_found == ["card", "email", "phone"]
+    db.session.remove()

@@ -6,8 +6,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, LargeBinary, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, ForeignKey, LargeBinary, String, event
+from sqlalchemy.orm import Mapped, Mapper, attributes, mapped_column, relationship
 
 from app.accounts.models import User
 from app.db import UTCDateTime, utcnow
@@ -34,6 +34,12 @@ class Note(db.Model):  # type: ignore[name-defined]
     type: Mapped[NoteType] = mapped_column(String(20))
     #: The note's fields, checked against app.capture.schema before they are stored.
     fields: Mapped[dict[str, Any]] = mapped_column(JSON)
+    #: The fields as everyone but the author and organisers sees them, contact details
+    #: replaced by markers; worked out when the fields are saved, because redacting on every
+    #: view was most of the time of a debrief board. Filled on every save (see _share).
+    shared_fields: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    #: The kinds of contact details found in the fields when they were saved (email, phone…).
+    contacts_found: Mapped[list[str] | None] = mapped_column(JSON)
     #: Goes up by one with each stored edit; an edit names the version it was based on.
     version: Mapped[int] = mapped_column(default=1)
     #: When the phone last changed the note (orders edits that arrive late).
@@ -55,6 +61,17 @@ class Note(db.Model):  # type: ignore[name-defined]
         """When it happened (stamped when stored; notes from before that: when saved)."""
         stamped = self.fields.get("observed_at")
         return datetime.fromisoformat(stamped) if stamped else self.created_at
+
+
+@event.listens_for(Note, "before_insert")
+@event.listens_for(Note, "before_update")
+def _share(mapper: Mapper[Note], connection: Any, note: Note) -> None:
+    """Keep the shared copy of a note's fields in step with the fields, whoever saves them."""
+    changed = any(attributes.get_history(note, name).has_changes() for name in ("fields", "type"))
+    if changed or note.shared_fields is None or note.contacts_found is None:
+        from app.capture.schema import shared_copy  # the schema imports this module
+
+        note.shared_fields, note.contacts_found = shared_copy(note.type, note.fields)
 
 
 class Photo(db.Model):  # type: ignore[name-defined]

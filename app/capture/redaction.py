@@ -75,8 +75,13 @@ def _without_overlaps(found: list[Finding]) -> list[Finding]:
 
 def redact(text: str, *, region: str = "GB") -> str:
     """The text with each contact detail replaced by a visible marker."""
+    return replace_found(text, find_contacts(text, region=region))
+
+
+def replace_found(text: str, found: list[Finding]) -> str:
+    """The text with the contact details found in it (by find_contacts) replaced by markers."""
     out, last = [], 0
-    for f in find_contacts(text, region=region):
+    for f in found:
         out += [text[last : f.start], f"[{LABELS[f.kind]} removed]"]
         last = f.end
     return "".join(out) + text[last:]

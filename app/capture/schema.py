@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from app.capture.models import NoteType
+from app.capture.redaction import find_contacts, replace_found
 from app.text import text_problem
 from app.timefmt import YEARS
 
@@ -195,15 +196,28 @@ def clean_fields(note_type: NoteType, fields: Any) -> tuple[dict[str, Any], dict
     return clean, errors
 
 
-def free_text(note_type: NoteType, fields: dict[str, Any]) -> list[str]:
-    """Every piece of free text in a note, for the contact-details check."""
-    texts: list[str] = []
-    for name, spec in FIELDS[note_type].items():
-        value = fields.get(name)
-        if isinstance(spec, Text) and isinstance(value, str):
-            texts.append(value)
-        elif isinstance(spec, TextList) and isinstance(value, list):
-            texts += value
-        elif isinstance(spec, Moments) and isinstance(value, list):
-            texts += [m["what"] for m in value] + [m["words"] for m in value]
-    return texts
+def shared_copy(note_type: NoteType, fields: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """The fields as everyone but the author and organisers sees them (each contact detail in
+    the free text replaced by a marker), and the kinds of contact details found."""
+    kinds: set[str] = set()
+
+    def shared(text: str) -> str:
+        found = find_contacts(text)
+        kinds.update(f.kind for f in found)
+        return replace_found(text, found)
+
+    out: dict[str, Any] = {}
+    specs = FIELDS[note_type]
+    for name, value in fields.items():
+        spec = specs.get(name)
+        if isinstance(spec, Text):
+            out[name] = shared(value)
+        elif isinstance(spec, TextList):
+            out[name] = [shared(v) for v in value]
+        elif isinstance(spec, Moments):
+            out[name] = [
+                {**m, "what": shared(m["what"]), "words": shared(m["words"])} for m in value
+            ]
+        else:
+            out[name] = value
+    return out, sorted(kinds)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import or_, select, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.accounts.models import Role, User
 from app.briefings.models import Task
@@ -66,7 +66,9 @@ def get_debrief(session: DbSession, debrief_id: int, *, user: User) -> Debrief:
         Debrief,
         debrief_id,
         options=[
-            selectinload(Debrief.invitees),
+            # Read with it for the access check, without roles nobody looks at here.
+            joinedload(Debrief.programme).joinedload(Programme.organisers).lazyload(User.role_rows),
+            selectinload(Debrief.invitees).lazyload(User.role_rows),
             selectinload(Debrief.activities),
             selectinload(Debrief.insights).selectinload(Insight.evidence),
         ],
@@ -238,5 +240,7 @@ def publish(session: DbSession, debrief: Debrief, *, by: User) -> None:
 
 def task_questions(session: DbSession, task_ids: set[int]) -> dict[int, str]:
     """The questions of the tasks the cards answer, for the board's filter."""
+    if not task_ids:
+        return {}
     rows = session.execute(select(Task.id, Task.question).where(Task.id.in_(task_ids)))
     return {task_id: question for task_id, question in rows}

@@ -153,13 +153,13 @@ def default_reasons(user: User, keys: set[str]) -> list[str]:
     return reasons
 
 
-def newest(session: DbSession) -> Sequence[LibraryDoc]:
+def newest(session: DbSession, window: int = WINDOW) -> Sequence[LibraryDoc]:
     """The newest insights in the library, newest first: all a feed looks among."""
     return session.scalars(
         select(LibraryDoc)
         .where(LibraryDoc.kind == DocKind.INSIGHT)
         .order_by(LibraryDoc.published_at.desc(), LibraryDoc.id.desc())
-        .limit(WINDOW)
+        .limit(window)
     ).all()
 
 
@@ -216,11 +216,15 @@ def match(
     rules: list[Rule],
     *,
     defaults: bool,
+    limit: int | None = None,
 ) -> list[Match]:
-    """The documents the rules (and the defaults, if on) bring, each with why, in order."""
+    """The documents the rules (and the defaults, if on) bring, each with why, in order; only
+    the first `limit` of them if given."""
     word_hits(session, rules, [d.id for d in docs])
-    out = []
+    out: list[Match] = []
     for doc in docs:
+        if limit is not None and len(out) >= limit:
+            break
         keys = set(doc.facet_keys.split())
         reasons = [r.reason for r in rules if r.holds(doc, keys)]
         if defaults:

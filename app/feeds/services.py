@@ -24,6 +24,8 @@ from app.insights.services import library_doc
 from app.programmes.models import Programme
 
 PAGE_SIZE = 20
+#: A preview looks for its few items among this many of the newest insights first.
+PREVIEW_WINDOW = 50
 MAX_PAGE = 25
 QUOTE = re.compile(r"“([^”]{3,})”")
 
@@ -106,11 +108,22 @@ def _search_programme(subscription: Subscription) -> str | None:
 
 
 def _matches(
-    session: DbSession, user: User, subscriptions: list[Subscription], *, defaults: bool
+    session: DbSession,
+    user: User,
+    subscriptions: list[Subscription],
+    *,
+    defaults: bool,
+    limit: int | None = None,
 ) -> tuple[list[matching.Match], dict[str, tuple[str, str]]]:
-    docs = matching.newest(session)
-    rules, names = rules_of(session, subscriptions, {str(d.programme_id) for d in docs})
-    return matching.match(session, user, docs, rules, defaults=defaults), names
+    """The feed's insights, or only its first `limit`: looked for among the newest few
+    documents first (a document matches or not on its own), then the whole window if needed."""
+    for window in (PREVIEW_WINDOW, matching.WINDOW) if limit else (matching.WINDOW,):
+        docs = matching.newest(session, window)
+        rules, names = rules_of(session, subscriptions, {str(d.programme_id) for d in docs})
+        found = matching.match(session, user, docs, rules, defaults=defaults, limit=limit)
+        if limit is None or len(found) >= limit or len(docs) < window:
+            break
+    return found, names
 
 
 def subscriptions_of(session: DbSession, user: User) -> list[Subscription]:
@@ -152,6 +165,31 @@ def _quotes(session: DbSession, insight_ids: list[int]) -> dict[int, str]:
     return quotes
 
 
+def _settings(
+    session: DbSession, user: User, only: Subscription | None
+) -> tuple[FeedState | None, list[Subscription], bool]:
+    """The person's feed settings, what the feed follows, and whether the defaults are on."""
+    state = session.get(FeedState, user.id)
+    subscriptions = [only] if only else subscriptions_of(session, user)
+    return state, subscriptions, only is None and (state is None or state.defaults_on)
+
+
+def _items(
+    session: DbSession,
+    shown: list[matching.Match],
+    names: dict[str, tuple[str, str]],
+    unread: set[int],
+) -> list[Item]:
+    quotes = _quotes(session, [m.doc.insight_id or 0 for m in shown])
+    items = []
+    for m in shown:
+        title, tz = names.get(str(m.doc.programme_id), ("", "UTC"))
+        insight_id = m.doc.insight_id or 0
+        quote = quotes.get(insight_id, "")
+        items.append(Item(m.doc, m.reasons, insight_id in unread, title, tz, quote))
+    return items
+
+
 def feed(
     session: DbSession,
     user: User,
@@ -163,21 +201,22 @@ def feed(
     """A page of the person's feed, newest first, each insight with why it is there; or of
     one of their saved searches (`only`). A constant number of queries."""
     page = _page(page)
-    state = session.get(FeedState, user.id)
-    subscriptions = [only] if only else subscriptions_of(session, user)
-    defaults = only is None and (state is None or state.defaults_on)
+    state, subscriptions, defaults = _settings(session, user, only)
     found, names = _matches(session, user, subscriptions, defaults=defaults)
     unread = _unread(session, user, state, found)
     shown = found[(page - 1) * page_size : page * page_size]
-    quotes = _quotes(session, [m.doc.insight_id or 0 for m in shown])
-    items = []
-    for m in shown:
-        title, tz = names.get(str(m.doc.programme_id), ("", "UTC"))
-        insight_id = m.doc.insight_id or 0
-        quote = quotes.get(insight_id, "")
-        items.append(Item(m.doc, m.reasons, insight_id in unread, title, tz, quote))
     pages = max(1, -(-len(found) // page_size))
-    return Feed(items, len(found), len(unread), page, pages)
+    return Feed(_items(session, shown, names, unread), len(found), len(unread), page, pages)
+
+
+def preview(session: DbSession, user: User, size: int, counts: Counts) -> Feed:
+    """The first page of `size` of the person's feed, the same as feed() gives, with the
+    counts kept for the badge (`feed_counts`): only the items shown are worked out."""
+    state, subscriptions, defaults = _settings(session, user, None)
+    shown, names = _matches(session, user, subscriptions, defaults=defaults, limit=size)
+    unread = _unread(session, user, state, shown)
+    pages = max(1, -(-counts.total // size))
+    return Feed(_items(session, shown, names, unread), counts.total, counts.unread, 1, pages)
 
 
 def _page(raw: Any) -> int:
@@ -188,16 +227,24 @@ def _page(raw: Any) -> int:
     return int(raw)
 
 
-# Unread counts by (person, department, when they joined, library generation, feed version):
-# the badge on every page then costs one query. The key holds everything the count depends
-# on, so a count from another process's change is never served.
-_counts: OrderedDict[tuple[Any, ...], int] = OrderedDict()
+@dataclass(frozen=True)
+class Counts:
+    unread: int  #: insights in the feed, and loop news, the person has not read
+    total: int  #: insights in the feed
+
+
+# Counts by (person, department, when they joined, library generation, feed version): the
+# badge on every page then costs one query. The key holds everything the counts depend on (a
+# publish or withdrawal moves the generation; reading, following and the defaults move the
+# version), so counts from before another process's change are never served.
+_counts: OrderedDict[tuple[Any, ...], Counts] = OrderedDict()
 _counts_lock = threading.Lock()
 COUNTS_KEPT = 4096
 
 
-def unread_count(session: DbSession, user: User) -> int:
-    """How many insights in the person's feed they have not read; one query when cached."""
+def feed_counts(session: DbSession, user: User) -> Counts:
+    """How many insights the person's feed holds, and how many things in it (insights and what
+    came of what they heard) they have not read; one query when kept."""
     generation, version, loop_unread = session.execute(
         select(
             select(LibraryState.generation).where(LibraryState.id == 1).scalar_subquery(),
@@ -209,13 +256,23 @@ def unread_count(session: DbSession, user: User) -> int:
     with _counts_lock:
         if key in _counts:
             _counts.move_to_end(key)
-            return _counts[key] + int(loop_unread or 0)
-    count = feed(session, user, page_size=1).unread
+            return _with_loop(_counts[key], loop_unread)
+    whole = feed(session, user, page_size=1)
+    counts = Counts(whole.unread, whole.total)
     with _counts_lock:
-        _counts[key] = count
+        _counts[key] = counts
         while len(_counts) > COUNTS_KEPT:
             _counts.popitem(last=False)
-    return count + int(loop_unread or 0)
+    return _with_loop(counts, loop_unread)
+
+
+def _with_loop(counts: Counts, loop_unread: int | None) -> Counts:
+    return Counts(counts.unread + int(loop_unread or 0), counts.total)
+
+
+def unread_count(session: DbSession, user: User) -> int:
+    """How many things in the person's feed they have not read; one query when kept."""
+    return feed_counts(session, user).unread
 
 
 def mark_read(session: DbSession, user: User, insight_id: Any) -> None:

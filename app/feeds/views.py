@@ -198,17 +198,22 @@ def atom(feed_token: str) -> ResponseReturnValue:
     )
 
 
+def _counts() -> services.Counts:
+    """The person's feed counts, worked out once per request."""
+    if "feed_counts" not in g:
+        g.feed_counts = services.feed_counts(db.session, current_user)
+    return g.feed_counts  # type: ignore[no-any-return]
+
+
 @bp.app_template_global("feed_unread")
 def unread_badge() -> int:
-    """The unread count for the tab bar, worked out once per request."""
+    """The unread count for the tab bar."""
     if not current_user.is_authenticated:
         return 0
-    if "feed_unread" not in g:
-        g.feed_unread = services.unread_count(db.session, current_user)
-    return int(g.feed_unread)
+    return _counts().unread
 
 
 @bp.app_template_global("for_you_preview")
 def home_preview() -> services.Feed:
     """The newest few of the person's feed, for the home page."""
-    return services.feed(db.session, current_user, page_size=HOME_ITEMS)
+    return services.preview(db.session, current_user, HOME_ITEMS, _counts())

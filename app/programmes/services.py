@@ -69,14 +69,22 @@ def require_not_archived(programme: Programme) -> None:
 
 def get_programme(session: DbSession, programme_id: int, *, user: User) -> Programme:
     """A programme this person may see, or NotFound (drafts of others stay invisible)."""
-    programme = session.get(Programme, programme_id)
+    # Who organises it, read with it (every page asks can_manage), without their roles.
+    organisers = joinedload(Programme.organisers).lazyload(User.role_rows)
+    programme = session.get(Programme, programme_id, options=[organisers])
     if programme is None or not can_view(programme, user):
         raise NotFound("There is no such programme.")
     return programme
 
 
 def get_activity(session: DbSession, activity_id: int, *, user: User) -> Activity:
-    activity = session.get(Activity, activity_id, options=[joinedload(Activity.programme)])
+    activity = session.get(
+        Activity,
+        activity_id,
+        options=[
+            joinedload(Activity.programme).joinedload(Programme.organisers).lazyload(User.role_rows)
+        ],
+    )
     if activity is None or not can_view(activity.programme, user):
         raise NotFound("There is no such activity slot.")
     return activity

@@ -6,7 +6,7 @@ import secrets
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, select, update
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.accounts.models import User
@@ -240,10 +240,12 @@ def my_signups(session: DbSession, user: User) -> list[Signup]:
         session.scalars(
             select(Signup)
             .join(Signup.activity)
-            .options(joinedload(Signup.activity).joinedload(Activity.programme))
+            .join(Activity.programme)
+            # The slots and programmes come from the joins above, not from a second join each.
+            .options(contains_eager(Signup.activity).contains_eager(Activity.programme))
             .where(Signup.user_id == user.id, Signup.status.in_(ACTIVE))
             .order_by(Activity.starts_at)
-        ).unique()
+        )
     )
 
 

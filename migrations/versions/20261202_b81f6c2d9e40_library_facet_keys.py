@@ -69,7 +69,9 @@ def upgrade():
     else:
         for statement in POSTGRES_FTS:
             op.execute(statement)
-    # Debriefs published before the library are indexed by the latest migration (e5a1b7c3d902).
+    # Debriefs published before the library existed enter it in the latest migration
+    # (e5a1b7c3d902): that runs the application's indexing code, which reads the tables as the
+    # latest revision has them.
 
 
 def _key(facet, value):

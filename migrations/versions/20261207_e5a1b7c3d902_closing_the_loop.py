@@ -4,7 +4,7 @@ ones, actions carried into a briefing, and loop news for the people whose notes 
 Existing actions stay unlinked to insights: the board never said which insight they answer.
 
 Revision ID: e5a1b7c3d902
-Revises: e5b1d0c7a862
+Revises: e5b18f0c7a42
 Create Date: 2026-12-07 09:00:00.000000
 
 """
@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 # revision identifiers, used by Alembic.
 revision = "e5a1b7c3d902"
-down_revision = "e5b1d0c7a862"
+down_revision = "e5b18f0c7a42"
 branch_labels = None
 depends_on = None
 

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from app.briefings.services import acknowledge, save_pack
 from app.capture.models import Note
-from app.capture.services import get_note, note_json, update_note
+from app.capture.services import get_note, note_json, programme_tags, update_note
 from app.capture.sync import sync
 from app.errors import Conflict, NotFound
 from app.extensions import db
@@ -266,3 +266,57 @@ def test_replaying_any_sequence_of_batches_stores_the_same_notes(field, batches)
         assert all(r.status == "unchanged" for r in sync(db.session, batch, user=person))
     again = {n.client_id: (n.fields, n.version) for n in db.session.scalars(select(Note))}
     assert again == first and len(first) == len({c for b in batches for c, _, _ in b})
+
+
+def _stored(note_id: int) -> tuple[dict, list[str]]:  # type: ignore[type-arg]
+    """The note's shared copy as the database holds it (what the board and the PDF read)."""
+    db.session.expire_all()
+    note = db.session.get_one(Note, note_id)
+    return note.shared_fields, note.contacts_found
+
+
+def test_the_shared_copy_is_stored_when_saved_and_follows_every_edit(field):
+    person, slot = field
+    client_id = str(uuid.uuid4())
+    first = {"did": "Paid", "said": ["Email me at jo@example.com"]}
+    [saved] = sync(db.session, [item(slot, client_id=client_id, fields=first)], user=person)
+    shared, kinds = _stored(saved.id)
+    assert shared["said"] == ["Email me at [email removed]"] and kinds == ["email"]
+    assert shared["did"] == "Paid" and shared["observed_at"]
+    # An edit from the phone.
+    edit = {"did": "Ring 07911 123456", "said": ["Fine"]}
+    later = "2030-01-01T11:00:00+00:00"
+    sync(db.session, [item(slot, client_id=client_id, fields=edit, updated=later)], user=person)
+    shared, kinds = _stored(saved.id)
+    assert (shared["did"], shared["said"], kinds) == (
+        "Ring [phone number removed]",
+        ["Fine"],
+        ["phone"],
+    )
+    # An edit on the page; a resend of an old copy changes nothing.
+    note = db.session.get_one(Note, saved.id)
+    update_note(db.session, note, {"did": "Nothing private"}, base_version=2, user=person)
+    old = "2026-01-01T10:00:00+00:00"
+    sync(db.session, [item(slot, client_id=client_id, fields=first, updated=old)], user=person)
+    shared, kinds = _stored(saved.id)
+    assert shared == {"did": "Nothing private", "observed_at": shared["observed_at"]}
+    assert kinds == []
+
+
+def test_fields_changed_but_not_yet_saved_are_shared_redacted_all_the_same(field):
+    person, slot = field
+    [saved] = sync(db.session, [item(slot, fields={"did": "Paid"})], user=person)
+    note = db.session.get_one(Note, saved.id)
+    note.fields = {"did": "Card 4111 1111 1111 1111"}
+    other = note_json(note, viewer=make_user())
+    assert other["fields"]["did"] == "Card [card number removed]"
+    assert other["contacts_found"] == ["card"]
+    db.session.rollback()
+
+
+def test_the_form_offers_the_programmes_most_used_tags(field):
+    person, slot = field
+    tagged = [["price", "shelf"], ["price"], [], ["queue", "price", "shelf"]]
+    sync(db.session, [item(slot, fields={"did": "x", "tags": t}) for t in tagged], user=person)
+    assert programme_tags(db.session, slot.programme_id, most=2) == ["price", "shelf"]
+    assert programme_tags(db.session, slot.programme_id) == ["price", "queue", "shelf"]

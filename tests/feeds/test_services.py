@@ -353,3 +353,30 @@ def test_state_is_kept_per_person(reader, library):
     subscriptions.set_defaults(db.session, reader, False)
     state = db.session.get(FeedState, reader.id)
     assert state is not None and state.defaults_on is False and state.version >= 1
+
+
+def _shown(feed: services.Feed) -> tuple:  # type: ignore[type-arg]
+    items = [(i.doc.id, i.reasons, i.unread, i.programme, i.timezone, i.quote) for i in feed.items]
+    return items, feed.total, feed.unread, feed.page, feed.pages
+
+
+@pytest.mark.parametrize("window", [services.PREVIEW_WINDOW, 2])
+def test_the_home_preview_is_the_feeds_first_page_worked_out_alone(
+    reader, library, monkeypatch, window
+):  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(services, "PREVIEW_WINDOW", window)  # 2: the whole window is needed
+    _grow(library, 4)
+    services.mark_read(db.session, reader, library.value.id)
+
+    def same() -> None:
+        for size in (1, 3, 20):
+            counts = services.feed_counts(db.session, reader)
+            expected = services.feed(db.session, reader, page_size=size)
+            assert _shown(services.preview(db.session, reader, size, counts)) == _shown(expected)
+
+    same()  # the defaults: every channel
+    subscriptions.set_defaults(db.session, reader, False)
+    subscriptions.follow_search(db.session, reader, {"q": "kilo"})
+    same()  # a search that the newest insights do not all match
+    subscriptions.subscribe(db.session, reader, "channel", "store")
+    same()
