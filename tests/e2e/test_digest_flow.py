@@ -34,7 +34,7 @@ def test_choose_daily_then_stop_digests_from_the_link(server: str, narrow: Page)
     assert check_page(page, f"{server}/account") == []
     expect(page.get_by_label("Weekly")).to_be_checked()
     page.get_by_label("Daily").check()
-    page.locator("#digest + form").get_by_role("button", name="Save").tap()
+    page.get_by_role("button", name="Save how often").tap()
     expect(page.get_by_text("Your digest comes daily.")).to_be_visible()
     expect(page.get_by_label("Daily")).to_be_checked()
     assert frequency_of(db.session, user) == "daily"

@@ -193,7 +193,7 @@ def test_facilitator_links_a_new_insight_to_one_heard_before(
     page.get_by_label("So what").fill("Show the price per 100 g in big print")
     page.get_by_role("button", name="Save insight").tap()
     expect(page.get_by_text("Insight added.")).to_be_visible()
-    expect(page.get_by_text(NEW_STATEMENT)).to_be_visible()
+    expect(page.locator(".task-question", has_text=NEW_STATEMENT)).to_be_visible()
 
     db.session.commit()  # a fresh read: the server wrote the link
     [link] = db.session.scalars(select(InsightLink).where(InsightLink.to_id == value_id)).all()

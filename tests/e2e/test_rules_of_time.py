@@ -61,7 +61,7 @@ def test_a_person_switches_to_a_12_hour_clock_and_every_time_follows(
     expect(page.get_by_text("14:00\u201316:00").first).to_be_visible()  # en-GB: 24 hours
     page.get_by_role("navigation", name="Account").get_by_role("link", name="Account").tap()
     page.get_by_label("12-hour (2:30 pm)").check()
-    page.get_by_role("button", name="Save").tap()
+    page.get_by_role("button", name="Save how times are shown").tap()
     expect(page.get_by_text("Times are now shown your way.")).to_be_visible()
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Home").tap()
     expect(page.get_by_text("2:00\u2009\u2013\u20094:00\u202fpm").first).to_be_visible()
