@@ -13,12 +13,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import exists, func, or_, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.sql.elements import ColumnElement
 
-from app.accounts.models import Role, User, UserRole
+from app.accounts.models import User
 from app.actions.models import ActionProgress, LoopNews
 from app.capture.models import Note
 from app.db import DbSession, is_id, utcnow
@@ -26,13 +25,12 @@ from app.debriefs.models import (
     Action,
     ActionStatus,
     Debrief,
-    DebriefStatus,
     Insight,
-    debrief_invitees,
     insight_evidence,
 )
+from app.debriefs.services import readable_sql
 from app.errors import NotFound
-from app.programmes.models import Programme, programme_organisers
+from app.programmes.models import Programme
 
 #: Items of loop news on the For you page; older ones are in the digest that told them.
 SHOWN = 20
@@ -85,23 +83,6 @@ def insert_new(session: DbSession, model: Any, rows: list[dict[str, Any]]) -> in
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
-def _readable_by_reader() -> ColumnElement[bool]:
-    """`debriefs.services.can_view` as SQL, for the person each row of loop news is for."""
-    reader = LoopNews.user_id
-    return or_(
-        Debrief.status == DebriefStatus.PUBLISHED,
-        Debrief.facilitator_id == reader,
-        exists().where(
-            debrief_invitees.c.debrief_id == Debrief.id, debrief_invitees.c.user_id == reader
-        ),
-        exists().where(
-            programme_organisers.c.programme_id == Debrief.programme_id,
-            programme_organisers.c.user_id == reader,
-        ),
-        exists().where(UserRole.user_id == reader, UserRole.role == Role.ADMIN),
-    )
-
-
 def _query(user_ids: Iterable[int]) -> Any:
     return (
         select(LoopNews, Action, Insight.statement, Programme.title, Programme.timezone)
@@ -112,7 +93,7 @@ def _query(user_ids: Iterable[int]) -> Any:
         .where(
             LoopNews.user_id.in_(list(user_ids)),
             Action.status == ActionStatus.DONE,
-            _readable_by_reader(),
+            readable_sql(LoopNews.user_id),
         )
     )
 

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import or_, select, update
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import exists, or_, select, update
+from sqlalchemy.orm import InstrumentedAttribute, joinedload, selectinload
+from sqlalchemy.sql.elements import ColumnElement
 
-from app.accounts.models import Role, User
+from app.accounts.models import Role, User, UserRole
 from app.briefings.models import Task
 from app.capture.models import Note
 from app.db import DbSession, after_commit, utcnow
 from app.debriefs.models import Debrief, DebriefStatus, Insight, debrief_invitees
 from app.debriefs.shared_text import shared_text
 from app.errors import Conflict, DomainError, NotAllowed, NotFound
-from app.programmes.models import Activity, Programme
+from app.programmes.models import Activity, Programme, programme_organisers
 from app.programmes.services import can_manage, clean_place
 from app.signups.models import Signup, SignupStatus
 from app.webhooks.services import debrief_published
@@ -31,6 +33,23 @@ def can_view(debrief: Debrief, user: User) -> bool:
         debrief.status == DebriefStatus.PUBLISHED
         or is_participant(debrief, user)
         or can_manage(debrief.programme, user)
+    )
+
+
+def readable_sql(reader: InstrumentedAttribute[Any]) -> ColumnElement[bool]:
+    """`can_view` as SQL over `Debrief`, for the person whose id is `reader` (a column, so one
+    query serves many people)."""
+    return or_(
+        Debrief.status == DebriefStatus.PUBLISHED,
+        Debrief.facilitator_id == reader,
+        exists().where(
+            debrief_invitees.c.debrief_id == Debrief.id, debrief_invitees.c.user_id == reader
+        ),
+        exists().where(
+            programme_organisers.c.programme_id == Debrief.programme_id,
+            programme_organisers.c.user_id == reader,
+        ),
+        exists().where(UserRole.user_id == reader, UserRole.role == Role.ADMIN),
     )
 
 

@@ -14,17 +14,17 @@ from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import select
 
-from app.accounts.models import Role, UserRole
 from app.actions.loop import loop_news
 from app.db import DbSession
-from app.debriefs.models import Action, ActionStatus, Debrief, DebriefStatus, debrief_invitees
+from app.debriefs.models import Action, ActionStatus, Debrief
+from app.debriefs.services import readable_sql
 from app.digests.build import Doc, Part, Person, Run, Section
 from app.feeds import matching
 from app.feeds.models import Follow
 from app.feeds.services import _quotes, _search_programme, programme_names
-from app.programmes.models import Programme, programme_organisers
+from app.programmes.models import Programme
 
 #: Insights shown in one digest; the rest are counted, with a link to For you.
 MAX_INSIGHTS = 10
@@ -222,18 +222,6 @@ class Actions:
 
     def compute(self, session: DbSession, run: Run, people: list[Person]) -> dict[int, Part]:
         owner = Action.owner_id
-        readable = or_(  # the action register's rule (actions.services._readable), for the owner
-            Debrief.status == DebriefStatus.PUBLISHED,
-            Debrief.facilitator_id == owner,
-            exists().where(
-                debrief_invitees.c.debrief_id == Debrief.id, debrief_invitees.c.user_id == owner
-            ),
-            exists().where(
-                programme_organisers.c.programme_id == Debrief.programme_id,
-                programme_organisers.c.user_id == owner,
-            ),
-            exists().where(UserRole.user_id == owner, UserRole.role == Role.ADMIN),
-        )
         rows = session.execute(
             select(Action.id, owner, Action.what, Action.due_on, Action.status, Programme.title)
             .join(Debrief, Debrief.id == Action.debrief_id)
@@ -243,7 +231,7 @@ class Actions:
                 Action.status != ActionStatus.DONE,
                 Action.due_on.is_not(None),
                 Action.due_on <= run.today + timedelta(days=DUE_SOON),
-                readable,
+                readable_sql(owner),
             )
             .order_by(Action.due_on, Action.id)
         )
