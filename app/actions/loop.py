@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -83,7 +83,8 @@ def insert_new(session: DbSession, model: Any, rows: list[dict[str, Any]]) -> in
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
-def _query(user_ids: Iterable[int]) -> Any:
+def _query(whose: ColumnElement[bool]) -> Any:
+    """Loop news with what it is about, for the people `whose` picks."""
     return (
         select(LoopNews, Action, Insight.statement, Programme.title, Programme.timezone)
         .join(Action, Action.id == LoopNews.action_id)
@@ -91,7 +92,7 @@ def _query(user_ids: Iterable[int]) -> Any:
         .join(Programme, Programme.id == Debrief.programme_id)
         .outerjoin(Insight, Insight.id == Action.insight_id)
         .where(
-            LoopNews.user_id.in_(list(user_ids)),
+            whose,
             Action.status == ActionStatus.DONE,
             readable_sql(LoopNews.user_id),
         )
@@ -108,7 +109,9 @@ def loop_news(
     """Person id -> what came of what they heard, newest first; only items told after `since`
     if given, of actions still done that they may read. Two queries however many people
     (`limit` caps the items over all of them: for one person's page)."""
-    query = _query(user_ids).order_by(LoopNews.created_at.desc(), LoopNews.id.desc())
+    query = _query(LoopNews.user_id.in_(list(user_ids))).order_by(
+        LoopNews.created_at.desc(), LoopNews.id.desc()
+    )
     if since is not None:
         query = query.where(LoopNews.created_at > since)
     if limit is not None:
@@ -154,10 +157,11 @@ def _latest_notes(session: DbSession, action_ids: set[int]) -> dict[int, tuple[s
     return notes
 
 
-def unread_loop_count(user: User) -> Any:
-    """A scalar subquery: how many loop items the person has not read (for the badge)."""
+def unread_loop_count(user_id: Any) -> Any:
+    """A scalar subquery: how many loop items the person (a bound parameter) has not read,
+    for the badge."""
     return (
-        _query([user.id])
+        _query(LoopNews.user_id == user_id)
         .where(LoopNews.read_at.is_(None))
         .with_only_columns(func.count(LoopNews.id))
         .scalar_subquery()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import threading
@@ -9,7 +10,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import Integer, Select, bindparam, delete, select
 
 from app.accounts.models import User
 from app.actions.loop import mark_all_loop_read, unread_loop_count
@@ -242,16 +243,22 @@ _counts_lock = threading.Lock()
 COUNTS_KEPT = 4096
 
 
+@functools.cache
+def _counts_query() -> Select[Any]:
+    """What the kept counts depend on, and the unread loop news, in one statement. Built once:
+    on every page, building it cost more than running it."""
+    user_id = bindparam("user_id", type_=Integer)
+    return select(
+        select(LibraryState.generation).where(LibraryState.id == 1).scalar_subquery(),
+        select(FeedState.version).where(FeedState.user_id == user_id).scalar_subquery(),
+        unread_loop_count(user_id),  # what came of what they heard, counted in the same query
+    )
+
+
 def feed_counts(session: DbSession, user: User) -> Counts:
     """How many insights the person's feed holds, and how many things in it (insights and what
     came of what they heard) they have not read; one query when kept."""
-    generation, version, loop_unread = session.execute(
-        select(
-            select(LibraryState.generation).where(LibraryState.id == 1).scalar_subquery(),
-            select(FeedState.version).where(FeedState.user_id == user.id).scalar_subquery(),
-            unread_loop_count(user),  # what came of what they heard, counted in the same query
-        )
-    ).one()
+    generation, version, loop_unread = session.execute(_counts_query(), {"user_id": user.id}).one()
     key = (user.id, user.department, user.created_at, generation, version)
     with _counts_lock:
         if key in _counts:
