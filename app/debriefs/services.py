@@ -89,7 +89,9 @@ def get_debrief(session: DbSession, debrief_id: int, *, user: User) -> Debrief:
             joinedload(Debrief.programme).joinedload(Programme.organisers).lazyload(User.role_rows),
             selectinload(Debrief.invitees).lazyload(User.role_rows),
             selectinload(Debrief.activities),
-            selectinload(Debrief.insights).selectinload(Insight.evidence),
+            # Only which notes are evidence: reading whole notes (their fields are JSON) here
+            # cost more than the rest of the board.
+            selectinload(Debrief.insights).selectinload(Insight.evidence).load_only(Note.id),
         ],
     )
     if debrief is None or not can_view(debrief, user):
