@@ -26,6 +26,11 @@ TMP = Path(tempfile.mkdtemp(prefix="lp-tests-"))
 os.environ["INSTANCE_PATH"] = str(TMP / "instance")
 
 
+#: The Redis database the queue tests flush: its own per run, so two runs at once (CI runs the
+#: suite on SQLite and PostgreSQL side by side) do not empty each other's queues.
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
 def database_url() -> str:
     return normalise_database_url(
         os.environ.get("DATABASE_URL") or f"sqlite:///{TMP / 'test.sqlite3'}"

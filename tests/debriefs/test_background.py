@@ -10,9 +10,9 @@ from rq import Queue, SimpleWorker
 from app.debriefs import reports
 from app.debriefs.models import Report
 from app.extensions import db
-from tests.conftest import database_url
+from tests.conftest import TEST_REDIS_URL, database_url
 
-REDIS = "redis://127.0.0.1:6379/15"
+REDIS = TEST_REDIS_URL
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from rq import SimpleWorker
 from app.digests import cli, send
 from app.digests.services import frequency_of, set_frequency, unsubscribe_token
 from app.extensions import db
-from tests.conftest import database_url
+from tests.conftest import TEST_REDIS_URL, database_url
 from tests.digests.test_send import mails
 from tests.factories import make_user
 
@@ -148,7 +148,7 @@ def test_real_smtp_delivery_with_rfc_8058_headers(app, client, reader, library, 
 
 
 def test_the_rq_schedule_runs_the_digests_in_a_worker(app, reader, library, monkeypatch):
-    connection = Redis.from_url("redis://127.0.0.1:6379/15")
+    connection = Redis.from_url(TEST_REDIS_URL)
     try:
         connection.ping()
     except RedisDown:
@@ -156,7 +156,7 @@ def test_the_rq_schedule_runs_the_digests_in_a_worker(app, reader, library, monk
     connection.flushdb()
     monkeypatch.setenv("DATABASE_URL", database_url())  # the job's app opens the same database
     try:
-        cron = cli.scheduler("redis://127.0.0.1:6379/15")
+        cron = cli.scheduler(TEST_REDIS_URL)
         [job] = cron.get_jobs()
         assert (job.cron, job.queue_name) == ("0 7 * * *", "digests")
         db.session.commit()
