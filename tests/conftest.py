@@ -111,13 +111,14 @@ def app() -> Iterator[Flask]:
 
 
 def _wipe() -> None:
+    # DELETE, not TRUNCATE, on PostgreSQL too: TRUNCATE costs about 130 ms per test for 42
+    # mostly empty tables, DELETE about 9 ms. Ids then start at 1 again, as after TRUNCATE.
     tables = [t.name for t in reversed(db.metadata.sorted_tables)]
     with db.engine.begin() as conn:
+        for name in tables:
+            conn.execute(text(f"DELETE FROM {name}"))
         if conn.dialect.name == "postgresql":
-            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-        else:
-            for name in tables:
-                conn.execute(text(f"DELETE FROM {name}"))
+            conn.execute(text("SELECT setval(oid, 1, false) FROM pg_class WHERE relkind = 'S'"))
 
 
 @pytest.fixture(autouse=True)
