@@ -25,7 +25,9 @@ class Note(db.Model):  # type: ignore[name-defined]
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: Made on the phone before the first save; unique, so a resent note is never stored twice.
-    client_id: Mapped[str] = mapped_column(String(36), unique=True)
+    #: The sentinel lets SQLite insert a batch of notes in one statement: the ORM matches the
+    #: ids returned to the notes by it (SQLite's RETURNING keeps no order of its own).
+    client_id: Mapped[str] = mapped_column(String(36), unique=True, insert_sentinel=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     activity_id: Mapped[int] = mapped_column(
         ForeignKey("activities.id", ondelete="CASCADE"), index=True

@@ -116,40 +116,44 @@ def save_item(
             errors={"client_id": "must be a UUID made on the phone"},
         )
     try:
-        try:
-            note_type = NoteType(item.get("type"))
-        except ValueError as err:
-            raise Rejected({"type": "must be observation or call_note"}) from err
-        updated_at = _when(item.get("updated_at"))
-        fields, errors = clean_fields(note_type, item.get("fields"))
-        if errors:
-            raise Rejected(errors)
         existing = session.scalar(select(Note).where(Note.client_id == client_id))
         if existing is not None:
-            return _update(session, existing, item, note_type, fields, updated_at, user=user)
-        activity_id = item.get("activity_id")
-        activity = slots.get(activity_id) if slots is not None and is_id(activity_id) else None
-        if activity is None:
-            activity = _slot(session, activity_id, user)
-            if slots is not None:
-                slots[activity.id] = activity
-        return _create(session, client_id, activity, note_type, fields, updated_at, item, user=user)
+            return _update(session, existing, item, *_read(item), user=user)
+        note = _new_note(session, client_id, item, user=user, slots={} if slots is None else slots)
+        return _create(session, note, item, user=user)
     except Rejected as rejected:
         return Result(client_id, "rejected", errors=rejected.errors)
 
 
-def _create(
+def _read(item: Any) -> tuple[NoteType, dict[str, Any], datetime]:
+    """The item's type, clean fields and time, or why not."""
+    try:
+        note_type = NoteType(item.get("type"))
+    except ValueError as err:
+        raise Rejected({"type": "must be observation or call_note"}) from err
+    updated_at = _when(item.get("updated_at"))
+    fields, errors = clean_fields(note_type, item.get("fields"))
+    if errors:
+        raise Rejected(errors)
+    return note_type, fields, updated_at
+
+
+def _new_note(
     session: DbSession,
     client_id: str,
-    activity: Activity,
-    note_type: NoteType,
-    fields: dict[str, Any],
-    updated_at: datetime,
     item: dict[str, Any],
     *,
     user: User,
-) -> Result:
-    note = Note(
+    slots: dict[int, Activity],
+) -> Note:
+    """A new note from the item, not yet added, once its author may write on its slot."""
+    note_type, fields, updated_at = _read(item)
+    activity_id: Any = item.get("activity_id")
+    activity = slots.get(activity_id) if is_id(activity_id) else None
+    if activity is None:
+        activity = _slot(session, activity_id, user)
+        slots[activity.id] = activity
+    return Note(
         client_id=client_id,
         author_id=user.id,
         activity_id=activity.id,
@@ -158,16 +162,19 @@ def _create(
         client_updated_at=updated_at,
         task_id=_task_id(session, item.get("task_id"), activity),
     )
+
+
+def _create(session: DbSession, note: Note, item: dict[str, Any], *, user: User) -> Result:
     try:
         with session.begin_nested():
             session.add(note)
     except IntegrityError:
         # The same note arrived twice at the same moment: the other upload stored it.
-        existing = session.scalar(select(Note).where(Note.client_id == client_id))
+        existing = session.scalar(select(Note).where(Note.client_id == note.client_id))
         if existing is None:
             raise
-        return _update(session, existing, item, note_type, fields, updated_at, user=user)
-    return Result(client_id, "created", note.id, note.version)
+        return _update(session, existing, item, *_read(item), user=user)
+    return Result(note.client_id, "created", note.id, note.version)
 
 
 def _update(
@@ -207,14 +214,60 @@ def _update(
 
 
 def sync(session: DbSession, items: Any, *, user: User) -> list[Result]:
-    """Store a batch from a phone; each item succeeds or fails on its own."""
+    """Store a batch from a phone; each item succeeds or fails on its own.
+
+    The notes new to the server, the usual case, are inserted together in one flush: one at a
+    time, each in its own savepoint, the inserts were most of a batch's time. Anything else (a
+    resend, an edit, the same note twice in the batch, a race lost to another upload) goes one
+    item at a time, as save_item says."""
     if not isinstance(items, list):
         raise DomainError('Send {"items": [...]}, a list of notes.')
     if len(items) > MAX_BATCH:
         raise DomainError(f"Send at most {MAX_BATCH} notes at a time.")
-    results: list[Result] = []
     slots: dict[int, Activity] = {}  # checked once per batch: one request, one transaction
-    for item in items:
+    results: list[Result | None] = [None] * len(items)
+    fresh = _fresh(session, items, results, user=user, slots=slots)
+    try:
         with session.begin_nested():
-            results.append(save_item(session, item, user=user, slots=slots))
-    return results
+            session.add_all(fresh.values())
+    except IntegrityError:
+        fresh = {}  # another upload stored some of them meanwhile: one at a time below
+    for index, note in fresh.items():
+        results[index] = Result(note.client_id, "created", note.id, note.version)
+    done: list[Result] = []
+    for index, item in enumerate(items):
+        if (result := results[index]) is None:
+            with session.begin_nested():
+                result = save_item(session, item, user=user, slots=slots)
+        done.append(result)
+    return done
+
+
+def _fresh(
+    session: DbSession,
+    items: list[Any],
+    results: list[Result | None],
+    *,
+    user: User,
+    slots: dict[int, Activity],
+) -> dict[int, Note]:
+    """Index -> new note, for the items whose client id the server has not seen (the first
+    of each); an item refused here gets its result."""
+    ids = {
+        i: cid
+        for i, item in enumerate(items)
+        if isinstance(item, dict) and (cid := _client_id(item))
+    }
+    known = set(
+        session.scalars(select(Note.client_id).where(Note.client_id.in_(set(ids.values()))))
+    )
+    fresh: dict[int, Note] = {}
+    for index, client_id in ids.items():
+        if client_id in known:
+            continue
+        known.add(client_id)  # a second copy in the batch is an update of the first
+        try:
+            fresh[index] = _new_note(session, client_id, items[index], user=user, slots=slots)
+        except Rejected as rejected:
+            results[index] = Result(client_id, "rejected", errors=rejected.errors)
+    return fresh

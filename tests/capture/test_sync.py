@@ -156,6 +156,55 @@ def test_bad_items_are_rejected_and_good_ones_kept(field):
     assert count_notes() == 2
 
 
+def test_new_notes_go_in_together_whatever_their_number(field, count_queries):
+    person, slot = field
+
+    def inserts(n: int) -> int:
+        batch = [item(slot, fields={"did": f"Note {i}"}) for i in range(n)]
+        with count_queries() as statements:
+            results = sync(db.session, batch, user=person)
+        assert [r.status for r in results] == ["created"] * n
+        stored = {n.client_id: n.fields["did"] for n in db.session.scalars(select(Note))}
+        assert [stored[r.client_id] for r in results] == [f"Note {i}" for i in range(n)]
+        return sum(s.lstrip().upper().startswith("INSERT") for s in statements)
+
+    assert inserts(5) == inserts(40) == 1
+    assert count_notes() == 45
+
+
+def test_the_same_note_twice_in_one_batch_is_created_then_updated(field):
+    person, slot = field
+    client_id = str(uuid.uuid4())
+    first = item(slot, client_id=client_id, fields={"did": "v1"})
+    edit = item(
+        slot, client_id=client_id, fields={"did": "v2"}, updated="2030-01-01T10:05:00+00:00"
+    )
+    results = sync(db.session, [first, item(slot), edit], user=person)
+    assert [r.status for r in results] == ["created", "created", "updated"]
+    assert results[0].id == results[2].id and count_notes() == 2
+    assert db.session.get_one(Note, results[0].id).fields["did"] == "v2"
+
+
+def test_a_note_another_upload_stored_meanwhile_is_not_stored_twice(field, monkeypatch):
+    """Two phones sending one batch at once: the other one's insert lands between our look-up
+    and our insert. Ours then goes one note at a time and finds it."""
+    from app.capture import sync as module
+
+    person, slot = field
+    batch = [item(slot) for _ in range(3)]
+    looked_up = module._fresh
+
+    def other_upload_lands(*args, **kwargs):  # type: ignore[no-untyped-def]
+        fresh = looked_up(*args, **kwargs)
+        module.save_item(db.session, batch[1], user=person)  # as the other request would
+        return fresh
+
+    monkeypatch.setattr(module, "_fresh", other_upload_lands)
+    results = sync(db.session, batch, user=person)
+    assert [r.status for r in results] == ["created", "unchanged", "created"]
+    assert count_notes() == 3
+
+
 def test_only_people_on_the_slot_with_the_briefing_done_can_send_notes(field):
     _, slot = field
     stranger = make_user()
