@@ -227,11 +227,12 @@ def sync(session: DbSession, items: Any, *, user: User) -> list[Result]:
     slots: dict[int, Activity] = {}  # checked once per batch: one request, one transaction
     results: list[Result | None] = [None] * len(items)
     fresh = _fresh(session, items, results, user=user, slots=slots)
-    try:
-        with session.begin_nested():
-            session.add_all(fresh.values())
-    except IntegrityError:
-        fresh = {}  # another upload stored some of them meanwhile: one at a time below
+    if fresh:
+        try:
+            with session.begin_nested():
+                session.add_all(fresh.values())
+        except IntegrityError:
+            fresh = {}  # another upload stored some of them meanwhile: one at a time below
     for index, note in fresh.items():
         results[index] = Result(note.client_id, "created", note.id, note.version)
     done: list[Result] = []
