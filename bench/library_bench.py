@@ -1384,6 +1384,8 @@ def library_rows(conn: Any, debrief_ids: list[int]) -> list[tuple[dict[str, Any]
                 id=r.id,
                 type=r.type,
                 fields=r.fields,
+                shared_fields=None,  # none saved: the shared copy is worked out, as for old notes
+                contacts_found=None,
                 activity=SimpleNamespace(kind=r.kind),
                 author=SimpleNamespace(department=r.department),
             )
