@@ -47,6 +47,9 @@ def live_server(
             f"127.0.0.1:{port}",
             "--log-level",
             "warning",
+            # The app is made once and forked: each browser test starts a server, and making it
+            # in every worker was most of a server's start (it opens no connection until asked).
+            "--preload",
             "wsgi:app",
         ],
         cwd=ROOT,
