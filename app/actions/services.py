@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import contains_eager, selectinload
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -17,13 +17,11 @@ from app.debriefs.models import (
     Action,
     ActionStatus,
     Debrief,
-    DebriefStatus,
-    debrief_invitees,
 )
-from app.debriefs.services import bump, can_lead, can_view
+from app.debriefs.services import bump, can_lead, can_view, readable_sql
 from app.debriefs.shared_text import shared_text
 from app.errors import DomainError, NotAllowed, NotFound
-from app.programmes.models import Programme, programme_organisers
+from app.programmes.models import Programme
 from app.webhooks.services import action_changed
 
 NOTE_LENGTH = 500
@@ -79,20 +77,8 @@ def clean_filters(args: dict[str, str]) -> Filters:
 
 
 def readable_by(user: User) -> ColumnElement[bool]:
-    """The rule of `debriefs.services.can_view` as SQL: published, or I am one of its people."""
-    if user.is_admin:
-        return Debrief.id.is_not(None)
-    return or_(
-        Debrief.status == DebriefStatus.PUBLISHED,
-        Debrief.facilitator_id == user.id,
-        exists().where(
-            debrief_invitees.c.debrief_id == Debrief.id, debrief_invitees.c.user_id == user.id
-        ),
-        exists().where(
-            programme_organisers.c.programme_id == Debrief.programme_id,
-            programme_organisers.c.user_id == user.id,
-        ),
-    )
+    """The rule of `debriefs.services.can_view` as SQL, for this person."""
+    return Debrief.id.is_not(None) if user.is_admin else readable_sql(user.id)
 
 
 def register(session: DbSession, user: User, filters: Filters) -> list[Row]:

@@ -36,9 +36,9 @@ def can_view(debrief: Debrief, user: User) -> bool:
     )
 
 
-def readable_sql(reader: InstrumentedAttribute[Any]) -> ColumnElement[bool]:
-    """`can_view` as SQL over `Debrief`, for the person whose id is `reader` (a column, so one
-    query serves many people)."""
+def readable_sql(reader: InstrumentedAttribute[Any] | int) -> ColumnElement[bool]:
+    """`can_view` as SQL over `Debrief`, for the person whose id is `reader`: one person's id,
+    or a column, so that one query serves many people."""
     return or_(
         Debrief.status == DebriefStatus.PUBLISHED,
         Debrief.facilitator_id == reader,
