@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Integer, Select, bindparam, delete, exists, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -269,25 +271,39 @@ class BriefingStatus:
         return todo
 
 
-def briefing_status(session: DbSession, programme: Programme, user: User) -> BriefingStatus:
-    pack = session.get(BriefingPack, programme.id)
-    ack = session.get(BriefingAcknowledgement, (programme.id, user.id))
-    has_sessions = (
-        session.scalar(
-            select(BriefingSession.id)
-            .where(
-                BriefingSession.programme_id == programme.id, BriefingSession.cancelled_at.is_(None)
-            )
-            .limit(1)
+@functools.cache
+def _status_query() -> Select[Any]:
+    """The pack's rules, the person's acknowledgement and whether any session is held, in one
+    statement built once per process (a note's form and the home screen ask on every view)."""
+    programme_id = bindparam("programme_id", type_=Integer)
+    user_id = bindparam("user_id", type_=Integer)
+    pack = select(BriefingPack).where(BriefingPack.programme_id == programme_id).subquery()
+    return select(
+        select(pack.c.required).scalar_subquery(),
+        select(pack.c.session_required).scalar_subquery(),
+        select(BriefingAcknowledgement.acknowledged_at)
+        .where(
+            BriefingAcknowledgement.programme_id == programme_id,
+            BriefingAcknowledgement.user_id == user_id,
         )
-        is not None
+        .scalar_subquery(),
+        exists().where(
+            BriefingSession.programme_id == programme_id, BriefingSession.cancelled_at.is_(None)
+        ),
     )
+
+
+def briefing_status(session: DbSession, programme: Programme, user: User) -> BriefingStatus:
+    params = {"programme_id": programme.id, "user_id": user.id}
+    required, session_required, acknowledged_at, has_sessions = session.execute(
+        _status_query(), params
+    ).one()
     return BriefingStatus(
-        required=pack.required if pack else True,
-        has_sessions=has_sessions,
-        acknowledged_at=ack.acknowledged_at if ack else None,
+        required=True if required is None else required,
+        has_sessions=bool(has_sessions),
+        acknowledged_at=acknowledged_at,
         booking=my_booking(session, programme, user),
-        session_required=pack.session_required if pack else True,
+        session_required=True if session_required is None else session_required,
     )
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, or_, select
+from sqlalchemy import ColumnElement, Integer, Select, and_, bindparam, exists, or_, select
 from sqlalchemy.orm import selectinload
 
 from app.accounts.models import User
@@ -120,20 +122,20 @@ def programme_tasks(session: DbSession, programme: Programme, *, by: User) -> li
     )
 
 
-def _meant_for(user: User) -> ColumnElement[bool]:
+def _meant_for(user_id: Any) -> ColumnElement[bool]:
     """SQL condition: an active task that applies to this person through a slot, kind or name."""
     on_slot = exists().where(
-        Signup.activity_id == Task.activity_id, Signup.user_id == user.id, Signup.status.in_(ACTIVE)
+        Signup.activity_id == Task.activity_id, Signup.user_id == user_id, Signup.status.in_(ACTIVE)
     )
     on_kind = exists().where(
         Signup.activity_id == Activity.id,
-        Signup.user_id == user.id,
+        Signup.user_id == user_id,
         Signup.status.in_(ACTIVE),
         Activity.programme_id == Task.programme_id,
         Activity.kind == Task.kind,
         Activity.cancelled_at.is_(None),
     )
-    named = exists().where(task_assignees.c.task_id == Task.id, task_assignees.c.user_id == user.id)
+    named = exists().where(task_assignees.c.task_id == Task.id, task_assignees.c.user_id == user_id)
     return and_(
         Task.retired_at.is_(None),
         or_(
@@ -144,12 +146,21 @@ def _meant_for(user: User) -> ColumnElement[bool]:
     )
 
 
+@functools.cache
+def _my_tasks_query(in_programme: bool) -> Select[tuple[Task]]:
+    """Built once per process: a note's form and the home screen ask on every view, and
+    building this statement cost more than running it."""
+    query = select(Task).options(selectinload(Task.activity))
+    query = query.where(_meant_for(bindparam("user_id", type_=Integer)))
+    if in_programme:
+        query = query.where(Task.programme_id == bindparam("programme_id", type_=Integer))
+    return query.order_by(Task.programme_id, Task.created_at)
+
+
 def my_tasks(session: DbSession, user: User, *, programme: Programme | None = None) -> list[Task]:
     """Every active task meant for this person (one query), optionally in one programme."""
-    query = select(Task).options(selectinload(Task.activity)).where(_meant_for(user))
-    if programme is not None:
-        query = query.where(Task.programme_id == programme.id)
-    return list(session.scalars(query.order_by(Task.programme_id, Task.created_at)))
+    params = {"user_id": user.id} | ({"programme_id": programme.id} if programme else {})
+    return list(session.scalars(_my_tasks_query(programme is not None), params))
 
 
 def tasks_for_slot(tasks: list[Task], activity: Activity) -> list[Task]:
