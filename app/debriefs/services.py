@@ -201,6 +201,23 @@ def debriefs_for(session: DbSession, user: User) -> list[Debrief]:
     )
 
 
+def open_debriefs_for(session: DbSession, user: User) -> list[Debrief]:
+    """The open debriefs I lead or am invited to, newest first: not every published one, which
+    the home screen would read only to leave out."""
+    mine = select(debrief_invitees.c.debrief_id).where(debrief_invitees.c.user_id == user.id)
+    return list(
+        session.scalars(
+            select(Debrief)
+            .options(selectinload(Debrief.programme))
+            .where(
+                Debrief.status == DebriefStatus.OPEN,
+                or_(Debrief.facilitator_id == user.id, Debrief.id.in_(mine)),
+            )
+            .order_by(Debrief.starts_at.desc())
+        )
+    )
+
+
 def bump(session: DbSession, debrief: Debrief) -> int:
     """Raise the board version atomically (two writers never get the same number)."""
     version = session.execute(

@@ -10,8 +10,7 @@ from app.accounts.services import user_by_email
 from app.actions import carry
 from app.briefings.services import briefing_status
 from app.briefings.tasks import my_tasks, tasks_for_slot
-from app.debriefs.models import DebriefStatus
-from app.debriefs.services import can_open_debrief, debriefs_for
+from app.debriefs.services import can_open_debrief, open_debriefs_for
 from app.errors import DomainError, NotAllowed, NotFound
 from app.extensions import db
 from app.programmes import services
@@ -66,9 +65,7 @@ def home():  # type: ignore[no-untyped-def]
         going=going,
         briefing=briefing,
         tasks=tasks,
-        debriefs=[
-            d for d in debriefs_for(db.session, current_user) if d.status == DebriefStatus.OPEN
-        ],
+        debriefs=open_debriefs_for(db.session, current_user),
         programmes=services.visible_programmes(db.session, current_user),
     )
 

@@ -10,7 +10,7 @@ from app.accounts.models import User
 from app.capture.services import update_note
 from app.debriefs import board as ops
 from app.debriefs.models import DebriefStatus
-from app.debriefs.services import can_view, get_debrief, publish
+from app.debriefs.services import can_view, get_debrief, open_debriefs_for, publish
 from app.errors import Conflict, DomainError, NotAllowed, NotFound
 from app.extensions import db
 from app.programmes.models import ActivityKind
@@ -287,6 +287,15 @@ def test_who_sees_and_changes_a_debrief(fieldwork):
     assert debrief.status == DebriefStatus.PUBLISHED and can_view(debrief, outsider)
     with pytest.raises(Conflict, match="published"):
         ops.create_theme(db.session, debrief, "Late", user=fieldwork.people[0])
+
+
+def test_home_lists_the_open_debriefs_a_person_leads_or_is_invited_to(fieldwork):
+    first, second = fieldwork.open_debrief(), fieldwork.open_debrief(title="Second look")
+    others = fieldwork.open_debrief(by=fieldwork.organiser)
+    publish(db.session, first, by=fieldwork.facilitator)
+    assert set(open_debriefs_for(db.session, fieldwork.people[0])) == {others, second}
+    assert open_debriefs_for(db.session, fieldwork.facilitator) == [second]
+    assert open_debriefs_for(db.session, make_user()) == []
 
 
 def test_publishing_locks_the_notes(fieldwork):
