@@ -1,11 +1,13 @@
 """What a process keeps between requests never shows a person something they may no longer see.
 
 The caches there are: the unread and total counts behind the For you badge and the home preview
-(keyed by person, department, joining date, library generation and feed version), the library's
-vectors (keyed by database and library generation), the vector of a search's words and the time
-formats (pure functions of their arguments), and the board's ETag (its version; access is checked
-before a 304). Roles are read with the session on every request. Each test warms what is kept,
-changes something in the database as another process would, and looks at the very next request."""
+(keyed by person, department, joining date, library generation and feed version), the pages of
+For you and the home preview's items (by the same and the programmes' count and last change),
+the library's vectors (keyed by database and library generation), the vector of a search's
+words and the time formats (pure functions of their arguments), and the board's ETag (its
+version; access is checked before a 304). Roles are read with the session on every request.
+Each test warms what is kept, changes something in the database as another process would, and
+looks at the very next request."""
 
 from __future__ import annotations
 
@@ -96,6 +98,19 @@ def test_reading_and_a_new_department_change_the_badge_at_once(client, reader, l
     assert "People could not tell which pack was better value" not in page
     assert _badge(page) == 1
     assert _total(client.get("/").get_data(as_text=True)) == 2
+
+
+def test_a_renamed_programme_shows_in_for_you_and_the_home_preview_at_once(client, reader, library):  # type: ignore[no-untyped-def]
+    client.sign_in(reader)
+    for url in ("/", "/for-you"):
+        client.get(url)
+        assert "Online shop week" in client.get(url).get_data(as_text=True)  # kept now
+    programme = library.value.debrief.programme
+    programme.title = "Web shop fortnight"
+    db.session.commit()
+    for url in ("/", "/for-you"):
+        page = client.get(url).get_data(as_text=True)
+        assert "Web shop fortnight" in page and "Online shop week" not in page, url
 
 
 def test_a_role_given_or_taken_shows_on_the_next_request(client, login_as):  # type: ignore[no-untyped-def]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import re
@@ -10,7 +11,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Integer, Select, bindparam, delete, select
+from sqlalchemy import Integer, Select, bindparam, delete, func, select
 
 from app.accounts.models import User
 from app.actions.loop import mark_all_loop_read, unread_loop_count
@@ -200,24 +201,72 @@ def feed(
     only: Subscription | None = None,
 ) -> Feed:
     """A page of the person's feed, newest first, each insight with why it is there; or of
-    one of their saved searches (`only`). A constant number of queries."""
+    one of their saved searches (`only`). A constant number of queries; one when kept."""
     page = _page(page)
+    key = (*_kept_key(session, user), page, page_size) if only is None else None
+    if key is not None and (kept := _feeds.get(key)) is not None:
+        return dataclasses.replace(kept)
     state, subscriptions, defaults = _settings(session, user, only)
     found, names = _matches(session, user, subscriptions, defaults=defaults)
     unread = _unread(session, user, state, found)
     shown = found[(page - 1) * page_size : page * page_size]
     pages = max(1, -(-len(found) // page_size))
-    return Feed(_items(session, shown, names, unread), len(found), len(unread), page, pages)
+    items = [_detached(i) for i in _items(session, shown, names, unread)]
+    result = Feed(items, len(found), len(unread), page, pages)
+    if key is not None:
+        _feeds.put(key, result)
+    return dataclasses.replace(result)
 
 
 def preview(session: DbSession, user: User, size: int, counts: Counts) -> Feed:
     """The first page of `size` of the person's feed, the same as feed() gives, with the
-    counts kept for the badge (`feed_counts`): only the items shown are worked out."""
-    state, subscriptions, defaults = _settings(session, user, None)
-    shown, names = _matches(session, user, subscriptions, defaults=defaults, limit=size)
-    unread = _unread(session, user, state, shown)
+    counts kept for the badge (`feed_counts`): only the items shown are worked out, and kept
+    like feed()'s pages."""
+    key = (*_kept_key(session, user), size)
+    if (items := _previews.get(key)) is None:
+        state, subscriptions, defaults = _settings(session, user, None)
+        shown, names = _matches(session, user, subscriptions, defaults=defaults, limit=size)
+        unread = _unread(session, user, state, shown)
+        items = [_detached(i) for i in _items(session, shown, names, unread)]
+        _previews.put(key, items)
     pages = max(1, -(-counts.total // size))
-    return Feed(_items(session, shown, names, unread), counts.total, counts.unread, 1, pages)
+    return Feed(items, counts.total, counts.unread, 1, pages)
+
+
+@functools.cache
+def _kept_key_query() -> Select[Any, Any]:
+    user_id = bindparam("user_id", type_=Integer)
+    return select(
+        select(LibraryState.generation).where(LibraryState.id == 1).scalar_subquery(),
+        select(FeedState.version).where(FeedState.user_id == user_id).scalar_subquery(),
+        select(func.count()).select_from(Programme).scalar_subquery(),
+        select(func.max(Programme.updated_at)).scalar_subquery(),
+    )
+
+
+def _kept_key(session: DbSession, user: User) -> tuple[Any, ...]:
+    """Everything a page of the person's feed depends on but its number and size: the person
+    and their department, the library's generation (a publish or withdrawal moves it), their
+    feed's version (reading, following, the defaults) and the programmes' count and last change
+    (the programme names in the items and their reasons). One query."""
+    found = session.execute(_kept_key_query(), {"user_id": user.id}).one()
+    return (user.id, user.department, user.created_at, *found)
+
+
+def _detached(item: Item) -> Item:
+    """The item with a copy of what it shows of its document, in no database session: it is
+    kept between requests."""
+    doc = item.doc
+    copy = LibraryDoc(
+        id=doc.id,
+        kind=doc.kind,
+        insight_id=doc.insight_id,
+        programme_id=doc.programme_id,
+        title=doc.title,
+        body=doc.body,
+        published_at=doc.published_at,
+    )
+    return dataclasses.replace(item, doc=copy, reasons=list(item.reasons))
 
 
 def _page(raw: Any) -> int:
@@ -234,13 +283,38 @@ class Counts:
     total: int  #: insights in the feed
 
 
+class Kept:
+    """The last `size` values put, by key, shared by a process's threads (least recently
+    used first out). A key holds everything its value depends on, so an old value is never
+    found after a change: it is only left to fall out."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._values: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...]) -> Any:
+        with self._lock:
+            if key in self._values:
+                self._values.move_to_end(key)
+                return self._values[key]
+        return None
+
+    def put(self, key: tuple[Any, ...], value: Any) -> None:
+        with self._lock:
+            self._values[key] = value
+            while len(self._values) > self.size:
+                self._values.popitem(last=False)
+
+
 # Counts by (person, department, when they joined, library generation, feed version): the
 # badge on every page then costs one query. The key holds everything the counts depend on (a
 # publish or withdrawal moves the generation; reading, following and the defaults move the
 # version), so counts from before another process's change are never served.
-_counts: OrderedDict[tuple[Any, ...], Counts] = OrderedDict()
-_counts_lock = threading.Lock()
-COUNTS_KEPT = 4096
+_counts = Kept(4096)
+# Pages of feeds and the home screen's items, by _kept_key and the page.
+_feeds = Kept(1024)
+_previews = Kept(4096)
 
 
 @functools.cache
@@ -260,21 +334,11 @@ def feed_counts(session: DbSession, user: User) -> Counts:
     came of what they heard) they have not read; one query when kept."""
     generation, version, loop_unread = session.execute(_counts_query(), {"user_id": user.id}).one()
     key = (user.id, user.department, user.created_at, generation, version)
-    with _counts_lock:
-        if key in _counts:
-            _counts.move_to_end(key)
-            return _with_loop(_counts[key], loop_unread)
-    whole = feed(session, user, page_size=1)
-    counts = Counts(whole.unread, whole.total)
-    with _counts_lock:
-        _counts[key] = counts
-        while len(_counts) > COUNTS_KEPT:
-            _counts.popitem(last=False)
-    return _with_loop(counts, loop_unread)
-
-
-def _with_loop(counts: Counts, loop_unread: int | None) -> Counts:
-    return Counts(counts.unread + int(loop_unread or 0), counts.total)
+    if (counts := _counts.get(key)) is None:
+        whole = feed(session, user, page_size=1)
+        counts = Counts(whole.unread, whole.total)
+        _counts.put(key, counts)
+    return dataclasses.replace(counts, unread=counts.unread + int(loop_unread or 0))
 
 
 def unread_count(session: DbSession, user: User) -> int:
