@@ -13,12 +13,16 @@ from __future__ import annotations
 
 from app.accounts.models import Role
 from app.accounts.services import update_user
+from app.capture.photos import delete_photo
+from app.capture.services import delete_note, update_note
 from app.extensions import db
 from app.feeds.models import FeedState
 from app.insights.services import withdraw
+from app.signups.services import sign_up
 from tests.api.test_api import bearer
+from tests.debriefs.conftest import OBSERVATIONS, write_note
 from tests.debriefs.conftest import fieldwork as fieldwork
-from tests.factories import make_user
+from tests.factories import make_activity, make_user
 from tests.feeds.conftest import reader as reader
 from tests.feeds.test_services import publish_one
 from tests.insights.conftest import library as library
@@ -171,3 +175,52 @@ def test_the_board_s_etag_answers_304_only_to_someone_who_may_still_see_it(clien
     db.session.commit()
     refused = client.get(url, headers={**headers, "If-None-Match": etag})
     assert refused.status_code in (403, 404) and refused.get_json()["error"]["message"]
+
+
+def test_the_board_s_etag_moves_when_its_cards_do(client, fieldwork):  # type: ignore[no-untyped-def]
+    """A note synced late, edited or deleted, or a photo taken off, changes the cards: the
+    board's version moves, so its page and every ETag holder see them at the next look."""
+    debrief = fieldwork.open_debrief()
+    author, shop = fieldwork.people[0], fieldwork.slots[0]
+    url, headers = f"/api/v1/debriefs/{debrief.id}", bearer(fieldwork.facilitator)
+
+    def looked() -> str:
+        etag = client.get(url, headers=headers).headers["ETag"]
+        assert client.get(url, headers={**headers, "If-None-Match": etag}).status_code == 304
+        return etag
+
+    def cards() -> list[str]:
+        return [c["quote"] for c in client.get(url, headers=headers).get_json()["cards"]]
+
+    etag = looked()
+    late = write_note(author, shop, {**OBSERVATIONS[0], "said": ["Too dear by the kilo"]})
+    db.session.commit()
+    assert client.get(url, headers={**headers, "If-None-Match": etag}).status_code == 200
+    assert "Too dear by the kilo" in cards()
+    etag = looked()
+    update_note(
+        db.session,
+        late,
+        {**OBSERVATIONS[0], "said": ["Dearer than last week"]},
+        base_version=late.version,
+        user=author,
+    )
+    db.session.commit()
+    assert client.get(url, headers={**headers, "If-None-Match": etag}).status_code == 200
+    assert "Dearer than last week" in cards()
+    etag = looked()
+    delete_photo(db.session, fieldwork.notes[0].photos[0], user=author)
+    db.session.commit()
+    assert client.get(url, headers={**headers, "If-None-Match": etag}).status_code == 200
+    etag = looked()
+    delete_note(db.session, late, user=author)
+    db.session.commit()
+    assert client.get(url, headers={**headers, "If-None-Match": etag}).status_code == 200
+    assert "Dearer than last week" not in cards()
+    other = fieldwork.programme  # a note elsewhere leaves the board's version alone
+    etag = looked()
+    elsewhere = make_activity(other, day=3, title="Another shelf")
+    sign_up(db.session, elsewhere, user=author)
+    write_note(author, elsewhere, OBSERVATIONS[1])
+    db.session.commit()
+    assert client.get(url, headers={**headers, "If-None-Match": etag}).status_code == 304

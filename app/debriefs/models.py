@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import (
     CheckConstraint,
@@ -21,11 +22,15 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    event,
+    select,
+    update,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm.util import identity_key
 
 from app.accounts.models import User
-from app.capture.models import Note
+from app.capture.models import Note, Photo
 from app.db import UTCDateTime, utcnow
 from app.extensions import db
 from app.programmes.models import Activity, Programme
@@ -210,3 +215,37 @@ class Report(db.Model):  # type: ignore[name-defined]
     error: Mapped[str] = mapped_column(String(500), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+@event.listens_for(Session, "before_flush")
+def _cards_changed(session: Session, _context: Any, _instances: Any) -> None:
+    """A note of a board's slots written, edited or deleted, or a photo put on or taken off
+    one, changes the board's cards: its version moves, like any change to the board, so the
+    board's page (which asks for the version) and every holder of its ETag see them. Caught
+    here, at the one place every such write goes through."""
+    slots, notes = set(), set()
+    with session.no_autoflush:
+        for obj in (*session.new, *session.dirty, *session.deleted):
+            if isinstance(obj, Note) and (obj not in session.dirty or session.is_modified(obj)):
+                slots.add(obj.activity_id or (obj.activity and obj.activity.id))
+            elif isinstance(obj, Photo):
+                notes.add(obj.note.id if obj.note is not None else obj.note_id)
+    slots.discard(None)
+    notes.discard(None)
+    if not slots and not notes:
+        return
+    covered = debrief_activities.c.activity_id.in_(slots) | debrief_activities.c.activity_id.in_(
+        select(Note.activity_id).where(Note.id.in_(notes))
+    )
+    moved = session.connection().execute(
+        update(Debrief)
+        .where(
+            Debrief.status == DebriefStatus.OPEN,
+            Debrief.id.in_(select(debrief_activities.c.debrief_id).where(covered)),
+        )
+        .values(version=Debrief.version + 1)
+        .returning(Debrief.id)
+    )
+    for debrief_id in moved.scalars():
+        if (debrief := session.identity_map.get(identity_key(Debrief, debrief_id))) is not None:
+            session.expire(debrief, ["version"])
