@@ -6,6 +6,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 
 from app.extensions import db
+from tests.debriefs.conftest import OBSERVATIONS, write_note
 from tests.e2e.test_signup_flow import sign_in
 
 
@@ -36,6 +37,10 @@ def test_two_people_sort_cards_together_and_the_facilitator_publishes(
 
     # Bob sees it within seconds without touching anything.
     expect(bob_page.get_by_role("heading", name="Shelf trouble")).to_be_visible(timeout=10_000)
+    # A note Ann's phone synced late comes onto Bob's board the same way.
+    write_note(ann, fieldwork.slots[0], {**OBSERVATIONS[0], "said": ["Is there a smaller pack?"]})
+    db.session.commit()
+    expect(bob_page.get_by_text("Is there a smaller pack?")).to_be_visible(timeout=10_000)
     bob_page.get_by_role("button", name="+ Dot on Shelf trouble").tap()
     expect(bob_page.get_by_text("Dot placed: 4 left.")).to_be_visible()
     bob_context.close()
