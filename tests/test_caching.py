@@ -11,13 +11,16 @@ looks at the very next request."""
 
 from __future__ import annotations
 
-from app.accounts.models import Role
+from sqlalchemy import update
+
+from app.accounts.models import Role, User
 from app.accounts.services import update_user
 from app.capture.photos import delete_photo
 from app.capture.services import delete_note, update_note
 from app.extensions import db
 from app.feeds.models import FeedState
 from app.insights.services import withdraw
+from app.kept import Kept, kept
 from app.signups.services import sign_up
 from tests.api.test_api import bearer
 from tests.debriefs.conftest import OBSERVATIONS, write_note
@@ -217,10 +220,40 @@ def test_the_board_s_etag_moves_when_its_cards_do(client, fieldwork):  # type: i
     db.session.commit()
     assert client.get(url, headers={**headers, "If-None-Match": etag}).status_code == 200
     assert "Dearer than last week" not in cards()
-    other = fieldwork.programme  # a note elsewhere leaves the board's version alone
+    for rename in (
+        lambda: setattr(shop, "title", "Watch the top shelf"),
+        lambda: setattr(author, "name", "Ann Other"),
+    ):
+        etag = looked()
+        rename()
+        db.session.commit()
+        assert client.get(url, headers={**headers, "If-None-Match": etag}).status_code == 200
+    cards_json = client.get(url, headers=headers).get_json()["cards"]
+    assert {(c["activity"], c["author"]) for c in cards_json if c["author_id"] == author.id} == {
+        ("Watch the top shelf", "Ann Other")
+    }
+    # A note or a sign-up elsewhere, or someone else renamed, leaves the board's version alone.
     etag = looked()
-    elsewhere = make_activity(other, day=3, title="Another shelf")
+    elsewhere = make_activity(fieldwork.programme, day=3, title="Another shelf")
     sign_up(db.session, elsewhere, user=author)
     write_note(author, elsewhere, OBSERVATIONS[1])
+    make_user().name = "Nobody on this board"
     db.session.commit()
     assert client.get(url, headers={**headers, "If-None-Match": etag}).status_code == 304
+
+
+def test_nothing_read_after_a_write_is_kept_until_it_is_committed(fieldwork):  # type: ignore[no-untyped-def]
+    """Read inside a transaction that wrote, a value may hold what is then rolled back, while
+    its key (a version, a generation) comes back with other contents at the next change."""
+    db.session.commit()  # what the fixture wrote
+    store = Kept(8)
+    assert kept(db.session, store, ("before",), lambda: 1) == 1 and store.get(("before",)) == 1
+    for write in (
+        lambda: make_user(),  # flushed
+        lambda: db.session.execute(update(User).values(department="Sales")),  # executed
+    ):
+        write()
+        assert kept(db.session, store, ("during",), lambda: 2) == 2
+        assert store.get(("during",)) is None
+        db.session.rollback()
+    assert kept(db.session, store, ("during",), lambda: 3) == 3 and store.get(("during",)) == 3

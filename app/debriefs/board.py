@@ -32,6 +32,7 @@ from app.debriefs.models import (
 from app.debriefs.services import board_notes, bump, require_board_open
 from app.debriefs.shared_text import shared_text
 from app.errors import Conflict, DomainError, NotFound
+from app.kept import Kept, kept
 from app.programmes.models import Activity
 
 
@@ -39,9 +40,10 @@ class StaleWrite(Conflict):
     """Someone changed this after the version the write was made on."""
 
 
-@dataclass
+@dataclass(frozen=True)
 class Card:
-    """A note as the board shows it: a few words, the strongest quote, contact details removed."""
+    """A note as the board shows it: a few words, the strongest quote, contact details removed.
+    Shared by every request for the same board version, so never changed."""
 
     note_id: int
     type: str
@@ -97,7 +99,19 @@ def _card(row: CardRow, theme_id: int | None) -> Card:
     )
 
 
+# The cards of boards by (board, when it was made, version). Every change to what cards show
+# moves the board's version (models._cards_changed), so a version's cards are the same for
+# everyone who may see the board, which is checked before.
+_cards = Kept(64)
+
+
 def board_cards(session: DbSession, debrief: Debrief) -> list[Card]:
+    """The cards of a board, kept by its version."""
+    key = (debrief.id, debrief.created_at, debrief.version)
+    return list(kept(session, _cards, key, lambda: _read_cards(session, debrief)))
+
+
+def _read_cards(session: DbSession, debrief: Debrief) -> list[Card]:
     """The cards of a board, in the order of `board_notes`, as plain rows in one query: making
     150 notes, their authors, slots and photos into objects was most of the board's time."""
     first_photo = (

@@ -23,6 +23,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    inspect,
     select,
     update,
 )
@@ -219,33 +220,43 @@ class Report(db.Model):  # type: ignore[name-defined]
 
 @event.listens_for(Session, "before_flush")
 def _cards_changed(session: Session, _context: Any, _instances: Any) -> None:
-    """A note of a board's slots written, edited or deleted, or a photo put on or taken off
-    one, changes the board's cards: its version moves, like any change to the board, so the
-    board's page (which asks for the version) and every holder of its ETag see them. Caught
-    here, at the one place every such write goes through."""
-    slots, notes = set(), set()
+    """A change to what a board's cards show moves its version, like any change to the board:
+    a note of its slots written, edited or deleted, a photo put on or taken off one, a slot
+    renamed, an author renamed. The board's page (which asks for the version), every holder of
+    its ETag and what is kept by version (the cards, the PDF) then see it. Caught here, where
+    every such write goes through."""
+    slots, notes, authors = set(), set(), set()
     with session.no_autoflush:
         for obj in (*session.new, *session.dirty, *session.deleted):
             if isinstance(obj, Note) and (obj not in session.dirty or session.is_modified(obj)):
                 slots.add(obj.activity_id or (obj.activity and obj.activity.id))
             elif isinstance(obj, Photo):
                 notes.add(obj.note.id if obj.note is not None else obj.note_id)
+            elif isinstance(obj, Activity) and _changed(obj, "title", "kind"):
+                slots.add(obj.id)
+            elif isinstance(obj, User) and _changed(obj, "name"):
+                authors.add(obj.id)
     slots.discard(None)
     notes.discard(None)
-    if not slots and not notes:
+    if not (slots or notes or authors):
         return
-    covered = debrief_activities.c.activity_id.in_(slots) | debrief_activities.c.activity_id.in_(
-        select(Note.activity_id).where(Note.id.in_(notes))
+    slot = debrief_activities.c.activity_id
+    covered = (
+        slot.in_(slots)
+        | slot.in_(select(Note.activity_id).where(Note.id.in_(notes)))
+        | slot.in_(select(Note.activity_id).where(Note.author_id.in_(authors)))
     )
     moved = session.connection().execute(
         update(Debrief)
-        .where(
-            Debrief.status == DebriefStatus.OPEN,
-            Debrief.id.in_(select(debrief_activities.c.debrief_id).where(covered)),
-        )
+        .where(Debrief.id.in_(select(debrief_activities.c.debrief_id).where(covered)))
         .values(version=Debrief.version + 1)
         .returning(Debrief.id)
     )
     for debrief_id in moved.scalars():
         if (debrief := session.identity_map.get(identity_key(Debrief, debrief_id))) is not None:
             session.expire(debrief, ["version"])
+
+
+def _changed(obj: Any, *names: str) -> bool:
+    state = inspect(obj)
+    return state.persistent and any(state.attrs[n].history.has_changes() for n in names)

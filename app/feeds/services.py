@@ -6,8 +6,6 @@ import dataclasses
 import functools
 import json
 import re
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +21,7 @@ from app.feeds.models import FeedRead, FeedState, Follow, Subscription
 from app.insights.fulltext import backend
 from app.insights.models import LibraryDoc, LibraryState
 from app.insights.services import library_doc
+from app.kept import Kept, kept
 from app.programmes.models import Programme
 
 PAGE_SIZE = 20
@@ -203,32 +202,35 @@ def feed(
     """A page of the person's feed, newest first, each insight with why it is there; or of
     one of their saved searches (`only`). A constant number of queries; one when kept."""
     page = _page(page)
-    key = (*_kept_key(session, user), page, page_size) if only is None else None
-    if key is not None and (kept := _feeds.get(key)) is not None:
-        return dataclasses.replace(kept)
-    state, subscriptions, defaults = _settings(session, user, only)
-    found, names = _matches(session, user, subscriptions, defaults=defaults)
-    unread = _unread(session, user, state, found)
-    shown = found[(page - 1) * page_size : page * page_size]
-    pages = max(1, -(-len(found) // page_size))
-    items = [_detached(i) for i in _items(session, shown, names, unread)]
-    result = Feed(items, len(found), len(unread), page, pages)
-    if key is not None:
-        _feeds.put(key, result)
-    return dataclasses.replace(result)
+
+    def made() -> Feed:
+        state, subscriptions, defaults = _settings(session, user, only)
+        found, names = _matches(session, user, subscriptions, defaults=defaults)
+        unread = _unread(session, user, state, found)
+        shown = found[(page - 1) * page_size : page * page_size]
+        pages = max(1, -(-len(found) // page_size))
+        items = [_detached(i) for i in _items(session, shown, names, unread)]
+        return Feed(items, len(found), len(unread), page, pages)
+
+    if only is not None:
+        return made()
+    return dataclasses.replace(
+        kept(session, _feeds, (*_kept_key(session, user), page, page_size), made)
+    )
 
 
 def preview(session: DbSession, user: User, size: int, counts: Counts) -> Feed:
     """The first page of `size` of the person's feed, the same as feed() gives, with the
     counts kept for the badge (`feed_counts`): only the items shown are worked out, and kept
     like feed()'s pages."""
-    key = (*_kept_key(session, user), size)
-    if (items := _previews.get(key)) is None:
+
+    def made() -> list[Item]:
         state, subscriptions, defaults = _settings(session, user, None)
         shown, names = _matches(session, user, subscriptions, defaults=defaults, limit=size)
         unread = _unread(session, user, state, shown)
-        items = [_detached(i) for i in _items(session, shown, names, unread)]
-        _previews.put(key, items)
+        return [_detached(i) for i in _items(session, shown, names, unread)]
+
+    items = kept(session, _previews, (*_kept_key(session, user), size), made)
     pages = max(1, -(-counts.total // size))
     return Feed(items, counts.total, counts.unread, 1, pages)
 
@@ -283,30 +285,6 @@ class Counts:
     total: int  #: insights in the feed
 
 
-class Kept:
-    """The last `size` values put, by key, shared by a process's threads (least recently
-    used first out). A key holds everything its value depends on, so an old value is never
-    found after a change: it is only left to fall out."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self._values: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple[Any, ...]) -> Any:
-        with self._lock:
-            if key in self._values:
-                self._values.move_to_end(key)
-                return self._values[key]
-        return None
-
-    def put(self, key: tuple[Any, ...], value: Any) -> None:
-        with self._lock:
-            self._values[key] = value
-            while len(self._values) > self.size:
-                self._values.popitem(last=False)
-
-
 # Counts by (person, department, when they joined, library generation, feed version): the
 # badge on every page then costs one query. The key holds everything the counts depend on (a
 # publish or withdrawal moves the generation; reading, following and the defaults move the
@@ -334,10 +312,12 @@ def feed_counts(session: DbSession, user: User) -> Counts:
     came of what they heard) they have not read; one query when kept."""
     generation, version, loop_unread = session.execute(_counts_query(), {"user_id": user.id}).one()
     key = (user.id, user.department, user.created_at, generation, version)
-    if (counts := _counts.get(key)) is None:
+
+    def made() -> Counts:
         whole = feed(session, user, page_size=1)
-        counts = Counts(whole.unread, whole.total)
-        _counts.put(key, counts)
+        return Counts(whole.unread, whole.total)
+
+    counts = kept(session, _counts, key, made)
     return dataclasses.replace(counts, unread=counts.unread + int(loop_unread or 0))
 
 
