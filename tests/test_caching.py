@@ -1,13 +1,14 @@
 """What a process keeps between requests never shows a person something they may no longer see.
 
 The caches there are: the unread and total counts behind the For you badge and the home preview
-(keyed by person, department, joining date, library generation and feed version), the pages of
-For you and the home preview's items (by the same and the programmes' count and last change),
-the library's vectors (keyed by database and library generation), the vector of a search's
-words and the time formats (pure functions of their arguments), and the board's ETag (its
-version; access is checked before a 304). Roles are read with the session on every request.
-Each test warms what is kept, changes something in the database as another process would, and
-looks at the very next request."""
+(keyed by person, department, joining date, library generation and feed version); the pages of
+For you and the home preview's items (by the same and the programmes' count and last change);
+the library's vectors (by database and library generation); the vector of a search's words and
+the time formats (pure functions of their arguments); a board's cards and their HTML, and its
+ETag (by its version, which every change to what a card shows moves; access is checked before a
+304). Nothing read in a transaction that has written is kept. Roles are read with the session on
+every request. Each test warms what is kept, changes something in the database as another
+process would, and looks at the very next request."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from app.accounts.models import Role, User
 from app.accounts.services import update_user
 from app.capture.photos import delete_photo
 from app.capture.services import delete_note, update_note
+from app.debriefs.services import publish
 from app.extensions import db
 from app.feeds.models import FeedState
 from app.insights.services import withdraw
@@ -257,3 +259,19 @@ def test_nothing_read_after_a_write_is_kept_until_it_is_committed(fieldwork):  #
         assert store.get(("during",)) is None
         db.session.rollback()
     assert kept(db.session, store, ("during",), lambda: 3) == 3 and store.get(("during",)) == 3
+
+
+def test_a_board_s_kept_cards_follow_its_publishing_and_new_notes(client, fieldwork):  # type: ignore[no-untyped-def]
+    debrief = fieldwork.open_debrief()
+    db.session.commit()
+    client.sign_in(fieldwork.people[0])
+    url = f"/debriefs/{debrief.id}"
+    client.get(url)
+    assert "Select card" in client.get(url).get_data(as_text=True)  # the cards are kept now
+    write_note(fieldwork.people[0], fieldwork.slots[0], {**OBSERVATIONS[1], "said": ["Too high"]})
+    db.session.commit()
+    assert "Too high" in client.get(url).get_data(as_text=True)
+    publish(db.session, debrief, by=fieldwork.facilitator)
+    db.session.commit()
+    page = client.get(url).get_data(as_text=True)
+    assert "Too high" in page and "Select card" not in page

@@ -4,9 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    get_template_attribute,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from app.capture.models import Photo
@@ -20,6 +30,7 @@ from app.debriefs.shared_text import Removed, removed_from
 from app.errors import DomainError, NotAllowed, NotFound
 from app.extensions import db
 from app.insights import services as library
+from app.kept import Kept, kept
 from app.programmes.models import ActivityKind
 from app.programmes.services import get_programme
 from app.web import show_error
@@ -61,6 +72,23 @@ def list_debriefs():  # type: ignore[no-untyped-def]
     )
 
 
+# Each card's HTML by (board, when it was made, version, whether the reader may change it):
+# the same for everyone who may see that version, so made once; making 150 was a third of the
+# board's time.
+_cards_html = Kept(64)
+
+
+def cards_html(debrief: Debrief, cards: list[ops.Card], editable: bool) -> dict[int, Markup]:
+    """Note id -> its card's HTML."""
+
+    def made() -> dict[int, Markup]:
+        card = get_template_attribute("debriefs/_card.html", "card")
+        return {c.note_id: card(c, editable, debrief.id) for c in cards}
+
+    key = (debrief.id, debrief.created_at, debrief.version, editable)
+    return kept(db.session, _cards_html, key, made)  # type: ignore[no-any-return]
+
+
 @bp.get("/debriefs/<int:debrief_id>")
 def show(debrief_id: int):  # type: ignore[no-untyped-def]
     debrief = services.get_debrief(db.session, debrief_id, user=current_user)
@@ -68,17 +96,19 @@ def show(debrief_id: int):  # type: ignore[no-untyped-def]
     everyone = board.cards
     filters = {name: request.args.get(name, "") for name in ops.FILTERS}
     board.cards = ops.filter_cards(board.cards, **filters)
+    editable = services.can_change_board(debrief, current_user)
     return render_template(
         "debriefs/show_board.html",
         debrief=debrief,
         board=board,
+        cards_html=cards_html(debrief, everyone, editable),
         filters=filters,
         kinds=sorted({c.kind for c in everyone}),
         kind_labels={k.value: k.label for k in ActivityKind},
         tags=sorted({t for c in everyone for t in c.tags}),
         people=sorted({(c.author_id, c.author) for c in everyone}, key=lambda p: p[1]),
         tasks=services.task_questions(db.session, {c.task_id for c in everyone if c.task_id}),
-        editable=services.can_change_board(debrief, current_user),
+        editable=editable,
         can_lead=services.can_lead(debrief, current_user),
         statuses=list(ActionStatus),
         reports=reports.latest(db.session, debrief),
