@@ -8,19 +8,20 @@ latest progress note.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy import ColumnElement, Integer, bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app.accounts.models import User
 from app.actions.models import ActionProgress, LoopNews
 from app.capture.models import Note
-from app.db import DbSession, is_id, utcnow
+from app.db import DbSession, UTCDateTime, is_id, utcnow
 from app.debriefs.models import (
     Action,
     ActionStatus,
@@ -99,6 +100,19 @@ def _query(whose: ColumnElement[bool]) -> Any:
     )
 
 
+@functools.cache
+def _news_query(since: bool, limit: bool) -> Any:
+    """Built once per process for each shape: For you asks on every view."""
+    query = _query(LoopNews.user_id.in_(bindparam("user_ids", expanding=True))).order_by(
+        LoopNews.created_at.desc(), LoopNews.id.desc()
+    )
+    if since:
+        query = query.where(LoopNews.created_at > bindparam("since", type_=UTCDateTime))
+    if limit:
+        query = query.limit(bindparam("limit", type_=Integer))
+    return query
+
+
 def loop_news(
     session: DbSession,
     user_ids: Iterable[int],
@@ -109,14 +123,8 @@ def loop_news(
     """Person id -> what came of what they heard, newest first; only items told after `since`
     if given, of actions still done that they may read. Two queries however many people
     (`limit` caps the items over all of them: for one person's page)."""
-    query = _query(LoopNews.user_id.in_(list(user_ids))).order_by(
-        LoopNews.created_at.desc(), LoopNews.id.desc()
-    )
-    if since is not None:
-        query = query.where(LoopNews.created_at > since)
-    if limit is not None:
-        query = query.limit(limit)
-    rows = session.execute(query).all()
+    params = {"user_ids": list(user_ids), "since": since, "limit": limit}
+    rows = session.execute(_news_query(since is not None, limit is not None), params).all()
     notes = _latest_notes(session, {action.id for _, action, *_ in rows})
     found: dict[int, list[LoopItem]] = {}
     for news, action, statement, title, tz in rows:
