@@ -71,11 +71,11 @@ def current_style() -> Style:
     """The reader's style for this request (British 24-hour outside a request)."""
     if not has_request_context():
         return Style()
-    if "time_style" not in g:
+    style: Style | None = g.get("time_style")  # one look at g: a page asks for every time
+    if style is None:
         language = request.accept_languages.best_match(LOCALES, default=LOCALES[0])
         clock = getattr(current_user, "clock", "") or ""
-        g.time_style = style_for(language, clock)
-    style: Style = g.time_style
+        style = g.time_style = style_for(language, clock)
     return style
 
 

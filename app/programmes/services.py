@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, fields
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from urllib.parse import urlparse
 
-from sqlalchemy import and_, case, func, or_, select, true, update
+from sqlalchemy import Select, and_, bindparam, case, func, or_, select, true, update
 from sqlalchemy.orm import joinedload
 
 from app.accounts.models import Role, User
-from app.db import DbSession, utcnow
+from app.db import DbSession, is_id, utcnow
 from app.errors import Conflict, DomainError, NotAllowed, NotFound
 from app.mail import external_url, queue_mail
 from app.programmes.models import Activity, ActivityKind, Programme, ProgrammeStatus
@@ -67,27 +68,41 @@ def require_not_archived(programme: Programme) -> None:
         raise Conflict("This programme is archived and can no longer be changed.")
 
 
+@functools.cache
+def _programme_query() -> Select[tuple[Programme]]:
+    """A programme with who organises it (every page asks can_manage), without their roles.
+    Built once per process: building it cost as much as running it."""
+    organisers = joinedload(Programme.organisers).lazyload(User.role_rows)
+    return select(Programme).options(organisers).where(Programme.id == bindparam("id"))
+
+
+@functools.cache
+def _activity_query() -> Select[tuple[Activity]]:
+    """A slot with its programme and who organises that, the same way."""
+    organisers = joinedload(Programme.organisers).lazyload(User.role_rows)
+    programme = joinedload(Activity.programme).options(organisers)
+    return select(Activity).options(programme).where(Activity.id == bindparam("id"))
+
+
 def get_programme(session: DbSession, programme_id: int, *, user: User) -> Programme:
     """A programme this person may see, or NotFound (drafts of others stay invisible)."""
-    # Who organises it, read with it (every page asks can_manage), without their roles.
-    organisers = joinedload(Programme.organisers).lazyload(User.role_rows)
-    programme = session.get(Programme, programme_id, options=[organisers])
+    programme = _by_id(session, _programme_query(), programme_id)
     if programme is None or not can_view(programme, user):
         raise NotFound("There is no such programme.")
     return programme
 
 
 def get_activity(session: DbSession, activity_id: int, *, user: User) -> Activity:
-    activity = session.get(
-        Activity,
-        activity_id,
-        options=[
-            joinedload(Activity.programme).joinedload(Programme.organisers).lazyload(User.role_rows)
-        ],
-    )
+    activity = _by_id(session, _activity_query(), activity_id)
     if activity is None or not can_view(activity.programme, user):
         raise NotFound("There is no such activity slot.")
     return activity
+
+
+def _by_id(session: DbSession, query: Select[Any], row_id: int) -> Any:
+    if not is_id(row_id):  # what session.get would have refused, or the database overflowed on
+        return None
+    return session.scalars(query, {"id": row_id}).unique().one_or_none()
 
 
 def visible_programmes(session: DbSession, user: User) -> list[Programme]:

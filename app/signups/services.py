@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import ColumnElement, select, update
+from sqlalchemy import ColumnElement, bindparam, select, update
 from sqlalchemy.orm import contains_eager, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.accounts.models import User
-from app.db import DbSession, utcnow
+from app.db import DbSession, UTCDateTime, utcnow
 from app.errors import Conflict, NotAllowed, NotFound
 from app.mail import external_url, queue_mail
 from app.programmes.models import Activity, Programme, ProgrammeStatus
@@ -21,23 +23,28 @@ from app.timefmt import format_local
 ACTIVE = (SignupStatus.CONFIRMED, SignupStatus.WAITLISTED)
 
 
-def _take_seat(session: DbSession, activity: Activity) -> bool:
-    """Atomically take a seat if one is free; False when the slot is full.
-
-    A conditional UPDATE is atomic on both databases: on PostgreSQL the row lock makes a waiting
-    writer re-check `seats_taken < capacity`; on SQLite the write lock is already ours.
-    """
-    taken = session.execute(
+@functools.cache
+def _take_seat_query() -> Any:
+    return (
         update(Activity)
         .where(
-            Activity.id == activity.id,
+            Activity.id == bindparam("activity_id"),
             Activity.seats_taken < Activity.capacity,
             Activity.cancelled_at.is_(None),
         )
         .values(seats_taken=Activity.seats_taken + 1)
         .returning(Activity.seats_taken)
         .execution_options(synchronize_session=False)
-    ).scalar_one_or_none()
+    )
+
+
+def _take_seat(session: DbSession, activity: Activity) -> bool:
+    """Atomically take a seat if one is free; False when the slot is full.
+
+    A conditional UPDATE is atomic on both databases: on PostgreSQL the row lock makes a waiting
+    writer re-check `seats_taken < capacity`; on SQLite the write lock is already ours.
+    """
+    taken = session.execute(_take_seat_query(), {"activity_id": activity.id}).scalar_one_or_none()
     if taken is None:
         session.refresh(activity)
         if activity.is_cancelled:
@@ -59,9 +66,14 @@ def _free_seat(session: DbSession, activity: Activity) -> None:
         set_committed_value(activity, "seats_taken", left)
 
 
+@functools.cache
+def _lock_person_query() -> Any:
+    return select(User.id).where(User.id == bindparam("id")).with_for_update()
+
+
 def _lock_person(session: DbSession, user: User) -> None:
     # Serialises one person's sign-ups so two tabs cannot take two overlapping slots at once.
-    session.execute(select(User.id).where(User.id == user.id).with_for_update())
+    session.execute(_lock_person_query(), {"id": user.id})
 
 
 def window_problem(programme: Programme, activity: Activity) -> str | None:
@@ -83,20 +95,40 @@ def window_problem(programme: Programme, activity: Activity) -> str | None:
     return None
 
 
-def overlapping(session: DbSession, user: User, activity: Activity) -> Signup | None:
-    """The person's other active sign-up that overlaps this slot in time, if any."""
-    return session.scalar(
+@functools.cache
+def _overlapping_query() -> Any:
+    """Built once per process, like the other statements of a sign-up: building them cost
+    about as much as running them."""
+    return (
         select(Signup)
         .join(Signup.activity)
         .where(
-            Signup.user_id == user.id,
+            Signup.user_id == bindparam("user_id"),
             Signup.status.in_(ACTIVE),
-            Activity.id != activity.id,
+            Activity.id != bindparam("activity_id"),
             Activity.cancelled_at.is_(None),
-            Activity.starts_at < activity.ends_at,
-            Activity.ends_at > activity.starts_at,
+            Activity.starts_at < bindparam("ends_at", type_=UTCDateTime),
+            Activity.ends_at > bindparam("starts_at", type_=UTCDateTime),
         )
         .limit(1)
+    )
+
+
+def overlapping(session: DbSession, user: User, activity: Activity) -> Signup | None:
+    """The person's other active sign-up that overlaps this slot in time, if any."""
+    params = {
+        "user_id": user.id,
+        "activity_id": activity.id,
+        "starts_at": activity.starts_at,
+        "ends_at": activity.ends_at,
+    }
+    return session.scalar(_overlapping_query(), params)  # type: ignore[no-any-return]
+
+
+@functools.cache
+def _existing_query() -> Any:
+    return select(Signup).where(
+        Signup.activity_id == bindparam("activity_id"), Signup.user_id == bindparam("user_id")
     )
 
 
@@ -120,9 +152,7 @@ def sign_up(
         problem = window_problem(activity.programme, activity)
     if problem:
         raise Conflict(problem)
-    existing = session.scalar(
-        select(Signup).where(Signup.activity_id == activity.id, Signup.user_id == user.id)
-    )
+    existing = session.scalar(_existing_query(), {"activity_id": activity.id, "user_id": user.id})
     who = "You are" if not on_behalf else f"{user.name} is"
     if existing is not None and existing.is_active:
         where = "on the waitlist" if existing.status == SignupStatus.WAITLISTED else "signed up"
