@@ -256,19 +256,9 @@ def _kept_key(session: DbSession, user: User) -> tuple[Any, ...]:
 
 
 def _detached(item: Item) -> Item:
-    """The item with a copy of what it shows of its document, in no database session: it is
-    kept between requests."""
-    doc = item.doc
-    copy = LibraryDoc(
-        id=doc.id,
-        kind=doc.kind,
-        insight_id=doc.insight_id,
-        programme_id=doc.programme_id,
-        title=doc.title,
-        body=doc.body,
-        published_at=doc.published_at,
-    )
-    return dataclasses.replace(item, doc=copy, reasons=list(item.reasons))
+    """The item with its document copied out of the database session: it is kept between
+    requests."""
+    return dataclasses.replace(item, doc=item.doc.detached(), reasons=list(item.reasons))
 
 
 def _page(raw: Any) -> int:

@@ -73,6 +73,20 @@ SQLITE_CREATE = [
     "INSERT INTO library_fts(rowid, title, body, facet_keys) "
     "VALUES (new.id, new.title, new.body, new.facet_keys); END",
 ]
+# Whatever takes documents out of the library, a cascade from a person or a programme deleted
+# included, moves its generation: what is kept by the generation (vectors, results) is then
+# made afresh.
+SQLITE_GONE = [
+    "CREATE TRIGGER library_docs_gone AFTER DELETE ON library_docs BEGIN "
+    "UPDATE library_state SET generation = generation + 1 WHERE id = 1; END",
+]
+POSTGRES_GONE = [
+    "CREATE FUNCTION library_docs_gone() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+    "UPDATE library_state SET generation = generation + 1 WHERE id = 1; RETURN NULL; END $$",
+    "CREATE TRIGGER library_docs_gone AFTER DELETE ON library_docs "
+    "FOR EACH STATEMENT EXECUTE FUNCTION library_docs_gone()",
+]
+SQLITE_CREATE += SQLITE_GONE
 SQLITE_DROP = ["DROP TABLE IF EXISTS library_fts"]
 POSTGRES_CREATE = [
     "CREATE EXTENSION IF NOT EXISTS unaccent",
@@ -88,7 +102,11 @@ POSTGRES_CREATE = [
     "to_tsvector('simple'::regconfig, facet_keys)) STORED",
     "CREATE INDEX ix_library_docs_search_vector ON library_docs USING gin (search_vector)",
 ]
-POSTGRES_DROP = ["DROP TEXT SEARCH CONFIGURATION IF EXISTS lp_english"]
+POSTGRES_CREATE += POSTGRES_GONE
+POSTGRES_DROP = [
+    "DROP TEXT SEARCH CONFIGURATION IF EXISTS lp_english",
+    "DROP FUNCTION IF EXISTS library_docs_gone()",
+]
 NOT_IN_MODELS = {"search_vector", "ix_library_docs_search_vector"}
 
 

@@ -81,6 +81,11 @@ class LibraryDoc(db.Model):  # type: ignore[name-defined]
     #: of the notes behind it.
     facet_keys: Mapped[str] = mapped_column(Text, default="")
 
+    def detached(self) -> LibraryDoc:
+        """A copy in no database session, to keep between requests."""
+        columns = self.__mapper__.column_attrs
+        return LibraryDoc(**{c.key: getattr(self, c.key) for c in columns})
+
 
 class LibraryVector(db.Model):  # type: ignore[name-defined]
     """A document's meaning as a sentence embedding; made in the background after publishing."""

@@ -8,6 +8,7 @@ are evidence of, so an insight comes first with its evidence beneath it.
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 from concurrent.futures import Future
@@ -16,15 +17,23 @@ from datetime import date
 from typing import Any
 
 from markupsafe import Markup, escape
-from sqlalchemy import ColumnElement, Select, case, literal, select
+from sqlalchemy import ColumnElement, Select, case, func, literal, select
 
 from app.db import DbSession
 from app.debriefs.models import insight_evidence
 from app.errors import DomainError
 from app.insights import meaning
 from app.insights.fulltext import MARK_END, MARK_START, backend
-from app.insights.models import FACETS, DocKind, LibraryDoc, facet_key, facet_of_key
+from app.insights.models import (
+    FACETS,
+    DocKind,
+    LibraryDoc,
+    LibraryState,
+    facet_key,
+    facet_of_key,
+)
 from app.insights.query import Query, check_query, parse
+from app.kept import Kept, kept
 from app.programmes.models import KIND_LABELS, ActivityKind, Programme
 from app.text import text_problem
 
@@ -187,8 +196,43 @@ def _best(session: DbSession, query: Query, filters: Filters) -> tuple[Sequence[
     return best[:FACET_SAMPLE], len(best) > FACET_SAMPLE
 
 
+# Results by what the library holds (its generation: a publish, a withdrawal or new vectors
+# move it), what the programmes are called (their count and last change) and the search: the
+# library is the same for every reader, and so are its results.
+_results = Kept(256)
+
+
+@functools.cache
+def _library_version_query() -> Select[Any]:
+    return select(
+        select(LibraryState.generation).where(LibraryState.id == 1).scalar_subquery(),
+        select(func.count()).select_from(Programme).scalar_subquery(),
+        select(func.max(Programme.updated_at)).scalar_subquery(),
+    )
+
+
 def search(session: DbSession, filters: Filters, *, page_size: int = PAGE_SIZE) -> SearchResult:
-    """One page of results with facet counts, for any signed-in reader."""
+    """One page of results with facet counts, for any signed-in reader; kept until the library
+    or a programme's name changes."""
+    version = session.execute(_library_version_query()).one()
+    picked = tuple(sorted(filters.picked.items()))
+    searched = (filters.q, picked, filters.date_from, filters.date_to, filters.page, page_size)
+    return kept(
+        session,
+        _results,
+        (*version, *searched),
+        lambda: _detached(_search(session, filters, page_size=page_size)),
+    )
+
+
+def _detached(result: SearchResult) -> SearchResult:
+    for group in result.groups:
+        for hit in (group.lead, *group.evidence):
+            hit.doc = hit.doc.detached()
+    return result
+
+
+def _search(session: DbSession, filters: Filters, *, page_size: int) -> SearchResult:
     query = parse(filters.q)
     if query.empty and query.excluded:
         raise DomainError("Add a word to look for besides the ones to leave out.", field="q")

@@ -13,6 +13,7 @@ from app.insights.index import index_debrief
 from app.insights.models import LibraryDoc, facet_key, facet_of_key
 from app.insights.query import parse
 from app.insights.search import Filters, read_filters, search
+from app.kept import Kept
 from tests.insights.conftest import Library
 
 
@@ -81,6 +82,7 @@ def test_facets_count_and_narrow(library: Library):
 def test_facets_of_many_matches_are_counted_among_the_best(library: Library, monkeypatch):  # type: ignore[no-untyped-def]
     everything = search(db.session, Filters(q="price"))
     monkeypatch.setattr(search_module, "FACET_SAMPLE", 2)
+    monkeypatch.setattr(search_module, "_results", Kept(8))  # kept with the whole sample
     sampled = search(db.session, Filters(q="price"))
     assert everything.documents > 2 and not everything.more
     assert (sampled.documents, sampled.more) == (2, True)
