@@ -73,6 +73,7 @@ from app.debriefs.models import (  # noqa: E402
 )
 from app.extensions import db, write_intent  # noqa: E402
 from app.insights import embeddings, meaning, services  # noqa: E402
+from app.insights import search as search_module  # noqa: E402
 from app.insights.index import bump_generation, index_debrief, note_body, note_facets, note_title  # noqa: E402
 from app.insights.models import (  # noqa: E402
     DocKind,
@@ -84,6 +85,7 @@ from app.insights.models import (  # noqa: E402
 )
 from app.insights.query import parse  # noqa: E402
 from app.insights.search import FACET_SAMPLE, Filters, _best, search  # noqa: E402
+from app.kept import Kept  # noqa: E402
 from app.programmes.models import Activity, ActivityKind, Programme, programme_organisers  # noqa: E402
 from tests.insights.test_relevance import judge, load_judged  # noqa: E402
 
@@ -1855,6 +1857,9 @@ def bench_heard_before(programme_id: int) -> dict[str, Any]:
 
 def bench_search(corpus: Corpus) -> dict[str, Any]:
     queries = [(q, resolve(p, corpus)) for q, p in QUERIES]
+    # Every search is worked out, not taken from the results a server keeps (a store that
+    # keeps nothing); the same search asked again is timed apart, with them kept, at the end.
+    keeping, search_module._results = search_module._results, Kept(0)
 
     def new_words(q: str, p: dict[str, str]) -> Any:
         meaning.query_vector.cache_clear()  # as if nobody had searched these words before
@@ -1885,6 +1890,8 @@ def bench_search(corpus: Corpus) -> dict[str, Any]:
     out["baseline"] = timed_runs(lambda qp: run_baseline(qp[0], qp[1]), queries)
     out["early stop"] = timed_runs(lambda qp: run_early_stop(qp[0]), queries)
     out["totals"] = totals
+    search_module._results = keeping  # the warm-up run of each search keeps its results
+    out["kept"] = timed_runs(lambda qp: search(db.session, Filters(q=qp[0], picked=qp[1])), queries)
     db.session.remove()
     return out
 
@@ -1999,6 +2006,8 @@ def report(results: list[dict[str, Any]], corpus: Corpus) -> None:
     row("search, words+meaning (ms)", [trio(r["search"]["words+meaning"]) for r in results])
     row("  the same words again (a facet, a page)",
         [trio(r["search"]["same words"]) for r in results])  # fmt: skip
+    row("  the same search asked again (its results kept)",
+        [trio(r["search"]["kept"]) for r in results])  # fmt: skip
     row("baseline LIKE, best 1,001 with facets (ms)",
         [trio(r["search"]["baseline"]) for r in results])  # fmt: skip
     for which in ("words", "words+meaning"):

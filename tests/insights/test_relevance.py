@@ -25,8 +25,9 @@ from app.demo import load_demo
 from app.demo_history_data import PAST
 from app.extensions import db
 from app.insights import embeddings, meaning
+from app.insights import search as search_module
 from app.insights.models import DocKind, LibraryDoc
-from app.insights.search import Filters, search
+from app.insights.search import Filters
 
 JUDGED = Path(__file__).with_name("judged_queries.json")
 TOP = 5
@@ -66,7 +67,8 @@ def judge(session: DbSession, judged: list[dict[str, Any]]) -> Score:
             .where(LibraryDoc.kind == DocKind.INSIGHT, LibraryDoc.title.in_(expected))
         )
         assert held, f"the library holds none of the insights expected for {item['query']!r}"
-        result = search(session, Filters(q=item["query"]), page_size=PAGE)
+        # Worked out, not kept: what is kept does not know whether meaning was on.
+        result = search_module._search(session, Filters(q=item["query"]), page_size=PAGE)
         leads = [
             g.lead.doc.title if g.lead.doc.kind == DocKind.INSIGHT else "" for g in result.groups
         ]
