@@ -208,7 +208,7 @@ def open_debriefs_for(session: DbSession, user: User) -> list[Debrief]:
     return list(
         session.scalars(
             select(Debrief)
-            .options(selectinload(Debrief.programme))
+            .options(joinedload(Debrief.programme))
             .where(
                 Debrief.status == DebriefStatus.OPEN,
                 or_(Debrief.facilitator_id == user.id, Debrief.id.in_(mine)),

@@ -198,9 +198,11 @@ def feed(
     page: Any = 1,
     page_size: int = PAGE_SIZE,
     only: Subscription | None = None,
+    key: tuple[Any, ...] | None = None,
 ) -> Feed:
     """A page of the person's feed, newest first, each insight with why it is there; or of
-    one of their saved searches (`only`). A constant number of queries; one when kept."""
+    one of their saved searches (`only`). A constant number of queries; one when kept, none
+    when `key` is given (feed_counts' key, read in this request)."""
     page = _page(page)
 
     def made() -> Feed:
@@ -214,9 +216,8 @@ def feed(
 
     if only is not None:
         return made()
-    return dataclasses.replace(
-        kept(session, _feeds, (*_kept_key(session, user), page, page_size), made)
-    )
+    key = key or _kept_key(session, user)[0]
+    return dataclasses.replace(kept(session, _feeds, (*key, page, page_size), made))
 
 
 def preview(session: DbSession, user: User, size: int, counts: Counts) -> Feed:
@@ -230,29 +231,32 @@ def preview(session: DbSession, user: User, size: int, counts: Counts) -> Feed:
         unread = _unread(session, user, state, shown)
         return [_detached(i) for i in _items(session, shown, names, unread)]
 
-    items = kept(session, _previews, (*_kept_key(session, user), size), made)
+    items = kept(session, _previews, (*counts.key, size), made)
     pages = max(1, -(-counts.total // size))
     return Feed(items, counts.total, counts.unread, 1, pages)
 
 
 @functools.cache
 def _kept_key_query() -> Select[Any, Any]:
+    """What the kept counts and pages depend on, and the unread loop news, in one statement.
+    Built once: on every page (the badge), building it cost more than running it."""
     user_id = bindparam("user_id", type_=Integer)
     return select(
         select(LibraryState.generation).where(LibraryState.id == 1).scalar_subquery(),
         select(FeedState.version).where(FeedState.user_id == user_id).scalar_subquery(),
         select(func.count()).select_from(Programme).scalar_subquery(),
         select(func.max(Programme.updated_at)).scalar_subquery(),
+        unread_loop_count(user_id),  # what came of what they heard, counted in the same query
     )
 
 
-def _kept_key(session: DbSession, user: User) -> tuple[Any, ...]:
-    """Everything a page of the person's feed depends on but its number and size: the person
-    and their department, the library's generation (a publish or withdrawal moves it), their
-    feed's version (reading, following, the defaults) and the programmes' count and last change
-    (the programme names in the items and their reasons). One query."""
-    found = session.execute(_kept_key_query(), {"user_id": user.id}).one()
-    return (user.id, user.department, user.created_at, *found)
+def _kept_key(session: DbSession, user: User) -> tuple[tuple[Any, ...], int]:
+    """Everything the person's feed depends on: the person and their department, the library's
+    generation (a publish or withdrawal moves it), their feed's version (reading, following,
+    the defaults) and the programmes' count and last change (the programme names in the items
+    and their reasons); and, beside it, their unread loop news. One query."""
+    *found, loop_unread = session.execute(_kept_key_query(), {"user_id": user.id}).one()
+    return (user.id, user.department, user.created_at, *found), int(loop_unread or 0)
 
 
 def _detached(item: Item) -> Item:
@@ -273,42 +277,28 @@ def _page(raw: Any) -> int:
 class Counts:
     unread: int  #: insights in the feed, and loop news, the person has not read
     total: int  #: insights in the feed
+    key: tuple[Any, ...] = ()  #: what they were kept by, for the pages of this request
 
 
-# Counts by (person, department, when they joined, library generation, feed version): the
-# badge on every page then costs one query. The key holds everything the counts depend on (a
-# publish or withdrawal moves the generation; reading, following and the defaults move the
-# version), so counts from before another process's change are never served.
+# Counts, pages of feeds and the home screen's items by _kept_key: the badge on every page
+# then costs one query. The key holds everything they depend on, so what was kept before
+# another process's change is never served.
 _counts = Kept(4096)
-# Pages of feeds and the home screen's items, by _kept_key and the page.
 _feeds = Kept(1024)
 _previews = Kept(4096)
-
-
-@functools.cache
-def _counts_query() -> Select[Any]:
-    """What the kept counts depend on, and the unread loop news, in one statement. Built once:
-    on every page, building it cost more than running it."""
-    user_id = bindparam("user_id", type_=Integer)
-    return select(
-        select(LibraryState.generation).where(LibraryState.id == 1).scalar_subquery(),
-        select(FeedState.version).where(FeedState.user_id == user_id).scalar_subquery(),
-        unread_loop_count(user_id),  # what came of what they heard, counted in the same query
-    )
 
 
 def feed_counts(session: DbSession, user: User) -> Counts:
     """How many insights the person's feed holds, and how many things in it (insights and what
     came of what they heard) they have not read; one query when kept."""
-    generation, version, loop_unread = session.execute(_counts_query(), {"user_id": user.id}).one()
-    key = (user.id, user.department, user.created_at, generation, version)
+    key, loop_unread = _kept_key(session, user)
 
     def made() -> Counts:
-        whole = feed(session, user, page_size=1)
-        return Counts(whole.unread, whole.total)
+        whole = feed(session, user, page_size=1, key=key)
+        return Counts(whole.unread, whole.total, key)
 
     counts = kept(session, _counts, key, made)
-    return dataclasses.replace(counts, unread=counts.unread + int(loop_unread or 0))
+    return dataclasses.replace(counts, unread=counts.unread + loop_unread)
 
 
 def unread_count(session: DbSession, user: User) -> int:

@@ -28,7 +28,8 @@ HOME_ITEMS = 3
 def for_you():  # type: ignore[no-untyped-def]
     """Newly published insights that match what I follow, newest first."""
     try:
-        feed = services.feed(db.session, current_user, page=request.args.get("page", "1"))
+        page = request.args.get("page", "1")
+        feed = services.feed(db.session, current_user, page=page, key=_counts().key)
     except DomainError as err:
         flash(err.message, "error")
         return redirect(url_for("feeds.for_you"))
