@@ -20,6 +20,7 @@ from app import create_app
 from app.accounts.models import Role, User
 from app.config import load_config, normalise_database_url
 from app.extensions import db, limiter
+from app.insights import meaning
 from tests.factories import PASSWORD, make_user
 
 TMP = Path(tempfile.mkdtemp(prefix="lp-tests-"))
@@ -128,6 +129,9 @@ def _app_context(app: Flask) -> Iterator[None]:
         db.session.remove()
         _wipe()
         limiter.reset()
+        # Vectors are kept by (database, library generation), and generations start again
+        # after the wipe: the next test's library must not meet this one's vectors.
+        meaning._loaded = None
     for mail in (TMP / "instance" / "outbox").glob("*.eml"):
         mail.unlink()
 

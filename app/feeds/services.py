@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Integer, Select, bindparam, delete, func, select
+from sqlalchemy import Integer, Select, bindparam, delete, select
 
 from app.accounts.models import User
 from app.actions.loop import mark_all_loop_read, unread_loop_count
@@ -19,7 +19,8 @@ from app.errors import DomainError
 from app.feeds import matching
 from app.feeds.models import FeedRead, FeedState, Follow, Subscription
 from app.insights.fulltext import backend
-from app.insights.models import LibraryDoc, LibraryState
+from app.insights.index import shown_version
+from app.insights.models import LibraryDoc
 from app.insights.services import library_doc
 from app.kept import Kept, kept
 from app.programmes.models import Programme
@@ -242,19 +243,17 @@ def _kept_key_query() -> Select[Any, Any]:
     Built once: on every page (the badge), building it cost more than running it."""
     user_id = bindparam("user_id", type_=Integer)
     return select(
-        select(LibraryState.generation).where(LibraryState.id == 1).scalar_subquery(),
+        *shown_version(),
         select(FeedState.version).where(FeedState.user_id == user_id).scalar_subquery(),
-        select(func.count()).select_from(Programme).scalar_subquery(),
-        select(func.max(Programme.updated_at)).scalar_subquery(),
         unread_loop_count(user_id),  # what came of what they heard, counted in the same query
     )
 
 
 def _kept_key(session: DbSession, user: User) -> tuple[tuple[Any, ...], int]:
-    """Everything the person's feed depends on: the person and their department, the library's
-    generation (a publish or withdrawal moves it), their feed's version (reading, following,
-    the defaults) and the programmes' count and last change (the programme names in the items
-    and their reasons); and, beside it, their unread loop news. One query."""
+    """Everything the person's feed depends on: the person and their department, what is shown
+    from the library (index.shown_version, programme names in the items and their reasons
+    included) and their feed's version (reading, following, the defaults); and, beside it,
+    their unread loop news. One query."""
     *found, loop_unread = session.execute(_kept_key_query(), {"user_id": user.id}).one()
     return (user.id, user.department, user.created_at, *found), int(loop_unread or 0)
 

@@ -17,18 +17,18 @@ from datetime import date
 from typing import Any
 
 from markupsafe import Markup, escape
-from sqlalchemy import ColumnElement, Select, case, func, literal, select
+from sqlalchemy import ColumnElement, Select, case, literal, select
 
 from app.db import DbSession
 from app.debriefs.models import insight_evidence
 from app.errors import DomainError
 from app.insights import meaning
 from app.insights.fulltext import MARK_END, MARK_START, backend
+from app.insights.index import shown_version
 from app.insights.models import (
     FACETS,
     DocKind,
     LibraryDoc,
-    LibraryState,
     facet_key,
     facet_of_key,
 )
@@ -203,18 +203,14 @@ _results = Kept(256)
 
 
 @functools.cache
-def _library_version_query() -> Select[Any]:
-    return select(
-        select(LibraryState.generation).where(LibraryState.id == 1).scalar_subquery(),
-        select(func.count()).select_from(Programme).scalar_subquery(),
-        select(func.max(Programme.updated_at)).scalar_subquery(),
-    )
+def _shown_version_query() -> Select[Any]:
+    return select(*shown_version())
 
 
 def search(session: DbSession, filters: Filters, *, page_size: int = PAGE_SIZE) -> SearchResult:
     """One page of results with facet counts, for any signed-in reader; kept until the library
     or a programme's name changes."""
-    version = session.execute(_library_version_query()).one()
+    version = session.execute(_shown_version_query()).one()
     picked = tuple(sorted(filters.picked.items()))
     searched = (filters.q, picked, filters.date_from, filters.date_to, filters.page, page_size)
     return kept(

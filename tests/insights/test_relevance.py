@@ -100,9 +100,7 @@ def test_judged_queries_are_thirty_with_demo_ones_naming_demo_insights():
 
 
 @pytest.fixture
-def demo_library(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Vectors cached by an earlier test may carry the same library generation number.
-    monkeypatch.setattr(meaning, "_loaded", None)
+def demo_library() -> None:
     load_demo()
     db.session.commit()
     if embeddings.available():
