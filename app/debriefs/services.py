@@ -88,7 +88,6 @@ def get_debrief(session: DbSession, debrief_id: int, *, user: User) -> Debrief:
             # Read with it for the access check, without roles nobody looks at here.
             joinedload(Debrief.programme).joinedload(Programme.organisers).lazyload(User.role_rows),
             selectinload(Debrief.invitees).lazyload(User.role_rows),
-            selectinload(Debrief.activities),
             # Only which notes are evidence: reading whole notes (their fields are JSON) here
             # cost more than the rest of the board.
             selectinload(Debrief.insights).selectinload(Insight.evidence).load_only(Note.id),
