@@ -3,7 +3,7 @@ signed-in person under cProfile, with the floor (`GET /api/v1/me`) timed the sam
 CPU time of the process).
 
     python bench/profile_page.py [board|home|programme|schedule|notes|form|library|for-you|sync]
-                                 [-n 40] [--save FILE] [--keep DIR]
+                                 [-n 40] [--save FILE] [--keep DIR] [--afresh]
 
 `sync` profiles `POST /api/v1/sync` with 50 new notes a request instead of a page.
 """
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import gc
 import json
 import os
 import pstats
@@ -44,6 +45,9 @@ def main() -> None:
     parser.add_argument(
         "--keep", help="seed into this folder once and reuse it (upgraded) on later runs"
     )
+    parser.add_argument(
+        "--afresh", action="store_true", help="keep nothing between requests (app/kept.py)"
+    )
     args = parser.parse_args()
     tmp = args.keep or tempfile.mkdtemp(prefix="lp-profile-")
     database = f"sqlite:///{tmp}/profile.sqlite3"
@@ -61,8 +65,12 @@ def main() -> None:
     from flask_migrate import upgrade
 
     from app import create_app
+    from app.kept import Kept
 
     app = create_app()
+    if args.afresh:  # every store of kept values keeps nothing: each request works it all out
+        for store in (o for o in gc.get_objects() if isinstance(o, Kept)):
+            store.size = 0
     with app.app_context():
         upgrade()  # a kept database gets the migrations added since
     path = pages(ids)[NAMES.index(args.page)][1] if args.page in NAMES else "/api/v1/sync"
