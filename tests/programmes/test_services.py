@@ -51,6 +51,10 @@ def test_programme_starts_as_draft_visible_only_to_its_organisers():
     stranger = make_user()
     assert programme.status == ProgrammeStatus.DRAFT
     assert programme not in visible_programmes(db.session, stranger)
+    assert programme in visible_programmes(db.session, programme.organisers[0])
+    assert programme in visible_programmes(db.session, make_user(Role.ADMIN))
+    published = make_programme()
+    assert published in visible_programmes(db.session, stranger)
     with pytest.raises(NotFound):
         get_programme(db.session, programme.id, user=stranger)
     assert get_programme(db.session, programme.id, user=programme.organisers[0]) is programme
