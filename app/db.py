@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, TypeAlias
 
-from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy import DateTime, MetaData, event, inspect
 from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.orm import DeclarativeBase, Session, SessionTransaction, scoped_session
 from sqlalchemy.types import TypeDecorator
@@ -111,3 +111,9 @@ def _run_after_commit(session: Session) -> None:
 def _drop_after_commit(session: Session, previous: SessionTransaction) -> None:
     if previous.parent is None:
         session.info.pop("after_commit", None)
+
+
+def changed_fields(obj: Any, *names: str) -> bool:
+    """Whether a stored object has any of these attributes changed, not yet flushed."""
+    state = inspect(obj)
+    return bool(state.persistent) and any(state.attrs[n].history.has_changes() for n in names)

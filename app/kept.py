@@ -18,6 +18,9 @@ from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, scoped_
 from app.db import DbSession
 
 T = TypeVar("T")
+#: Every store, for a database made anew under a running process (the tests' wipe): its
+#: versions and generations start again, so what is kept must go with it.
+STORES: list[Kept] = []
 
 
 class Kept:
@@ -28,6 +31,11 @@ class Kept:
         self.size = size
         self._values: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
         self._lock = threading.Lock()
+        STORES.append(self)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._values.clear()
 
     def get(self, key: tuple[Any, ...]) -> Any:
         with self._lock:
@@ -45,20 +53,23 @@ class Kept:
 
 def kept(session: DbSession, store: Kept, key: tuple[Any, ...], make: Callable[[], T]) -> T:
     """The store's value for the key, made and put there if missing; made afresh and not put
-    in a transaction that has written."""
+    in a transaction that has written or holds changes not yet written (making the value may
+    write them: autoflush)."""
     if has_written(session):
         return make()
     value = store.get(key)
     if value is None:
         value = make()
-        store.put(key, value)
+        if not has_written(session):
+            store.put(key, value)
     return value  # type: ignore[no-any-return]
 
 
 def has_written(session: DbSession) -> bool:
-    """Whether the session's transaction has written anything not yet committed."""
+    """Whether the session's transaction has written anything not yet committed, or holds
+    changes it has still to write."""
     real = session() if isinstance(session, scoped_session) else session
-    return bool(real.info.get("written"))
+    return bool(real.info.get("written") or real.new or real.dirty or real.deleted)
 
 
 @event.listens_for(Session, "after_flush")

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import gc
 import json
 import os
 import pstats
@@ -65,11 +64,11 @@ def main() -> None:
     from flask_migrate import upgrade
 
     from app import create_app
-    from app.kept import Kept
+    from app.kept import STORES
 
     app = create_app()
     if args.afresh:  # every store of kept values keeps nothing: each request works it all out
-        for store in (o for o in gc.get_objects() if isinstance(o, Kept)):
+        for store in STORES:
             store.size = 0
     with app.app_context():
         upgrade()  # a kept database gets the migrations added since

@@ -21,6 +21,7 @@ from app.accounts.models import Role, User
 from app.config import load_config, normalise_database_url
 from app.extensions import db, limiter
 from app.insights import meaning
+from app.kept import STORES
 from tests.factories import PASSWORD, make_user
 
 TMP = Path(tempfile.mkdtemp(prefix="lp-tests-"))
@@ -129,9 +130,11 @@ def _app_context(app: Flask) -> Iterator[None]:
         db.session.remove()
         _wipe()
         limiter.reset()
-        # Vectors are kept by (database, library generation), and generations start again
-        # after the wipe: the next test's library must not meet this one's vectors.
+        # What is kept is keyed by versions and generations, which start again after the
+        # wipe: the next test must not meet this one's.
         meaning._loaded = None
+        for store in STORES:
+            store.clear()
     for mail in (TMP / "instance" / "outbox").glob("*.eml"):
         mail.unlink()
 

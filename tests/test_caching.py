@@ -110,15 +110,16 @@ def test_reading_and_a_new_department_change_the_badge_at_once(client, reader, l
     assert _total(client.get("/").get_data(as_text=True)) == 2
 
 
-def test_a_renamed_programme_shows_in_for_you_and_the_home_preview_at_once(client, reader, library):  # type: ignore[no-untyped-def]
+def test_a_renamed_programme_shows_in_for_you_home_and_search_at_once(client, reader, library):  # type: ignore[no-untyped-def]
     client.sign_in(reader)
-    for url in ("/", "/for-you"):
+    urls = ("/", "/for-you", "/library?q=better+value")
+    for url in urls:
         client.get(url)
         assert "Online shop week" in client.get(url).get_data(as_text=True)  # kept now
     programme = library.value.debrief.programme
     programme.title = "Web shop fortnight"
     db.session.commit()
-    for url in ("/", "/for-you"):
+    for url in urls:
         page = client.get(url).get_data(as_text=True)
         assert "Web shop fortnight" in page and "Online shop week" not in page, url
 
@@ -259,6 +260,11 @@ def test_nothing_read_after_a_write_is_kept_until_it_is_committed(fieldwork):  #
         assert kept(db.session, store, ("during",), lambda: 2) == 2
         assert store.get(("during",)) is None
         db.session.rollback()
+    # A change not yet flushed, which making the value would flush (autoflush), is not kept.
+    db.session.add(User(email="new@example.com", name="New", password_hash="x"))
+    assert kept(db.session, store, ("during",), lambda: 2) == 2
+    assert store.get(("during",)) is None
+    db.session.rollback()
     assert kept(db.session, store, ("during",), lambda: 3) == 3 and store.get(("during",)) == 3
 
 
@@ -288,3 +294,35 @@ def test_kept_search_results_lose_a_deleted_person_s_notes_at_once(client, reade
     db.session.delete(library.field.people[0])
     db.session.commit()
     assert "woman, 30s, with a pram" not in client.get(url).get_data(as_text=True)
+
+
+def test_a_board_s_version_moves_when_a_note_moves_off_it_or_its_author_is_deleted(
+    client, fieldwork
+):  # type: ignore[no-untyped-def]
+    shop, calls = fieldwork.slots
+    in_shop = fieldwork.open_debrief(activity_ids=[shop.id])
+    on_calls = fieldwork.open_debrief(activity_ids=[calls.id])
+    db.session.commit()
+    headers = bearer(fieldwork.organiser)
+
+    def etags() -> list[str]:
+        return [
+            client.get(f"/api/v1/debriefs/{d.id}", headers=headers).headers["ETag"]
+            for d in (in_shop, on_calls)
+        ]
+
+    def authors(debrief) -> set[int]:  # type: ignore[no-untyped-def]
+        board = client.get(f"/api/v1/debriefs/{debrief.id}", headers=headers).get_json()
+        return {c["author_id"] for c in board["cards"]}
+
+    before = etags()
+    moved = fieldwork.notes[1]
+    moved.activity_id = calls.id  # from the shop's board to the calls' board
+    db.session.commit()
+    after = etags()
+    assert after[0] != before[0] and after[1] != before[1]
+    assert fieldwork.people[1].id in authors(on_calls) - authors(in_shop)
+    gone = fieldwork.people[0]
+    db.session.delete(gone)  # their notes go by a cascade
+    db.session.commit()
+    assert etags()[0] != after[0] and gone.id not in authors(in_shop)

@@ -23,7 +23,6 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
-    inspect,
     select,
     update,
 )
@@ -32,7 +31,7 @@ from sqlalchemy.orm.util import identity_key
 
 from app.accounts.models import User
 from app.capture.models import Note, Photo
-from app.db import UTCDateTime, utcnow
+from app.db import UTCDateTime, changed_fields, utcnow
 from app.extensions import db
 from app.programmes.models import Activity, Programme
 
@@ -221,20 +220,24 @@ class Report(db.Model):  # type: ignore[name-defined]
 @event.listens_for(Session, "before_flush")
 def _cards_changed(session: Session, _context: Any, _instances: Any) -> None:
     """A change to what a board's cards show moves its version, like any change to the board:
-    a note of its slots written, edited or deleted, a photo put on or taken off one, a slot
-    renamed, an author renamed. The board's page (which asks for the version), every holder of
-    its ETag and what is kept by version (the cards, the PDF) then see it. Caught here, where
-    every such write goes through."""
+    a note of its slots written, edited, moved or deleted, a photo put on or taken off one, a
+    slot renamed or deleted, an author renamed or deleted. The board's page (which asks for the
+    version), every holder of its ETag and what is kept by version (the cards, the PDF) then
+    see it. Caught here, where every such write goes through."""
     slots, notes, authors = set(), set(), set()
+    gone = set(session.deleted)  # a person or slot deleted takes its notes by a cascade
     with session.no_autoflush:
-        for obj in (*session.new, *session.dirty, *session.deleted):
+        for obj in (*session.new, *session.dirty, *gone):
             if isinstance(obj, Note) and (obj not in session.dirty or session.is_modified(obj)):
                 slots.add(obj.activity_id or (obj.activity and obj.activity.id))
+                notes.add(obj.id)  # and the slot the database still has, if it moved
             elif isinstance(obj, Photo):
                 notes.add(obj.note.id if obj.note is not None else obj.note_id)
-            elif isinstance(obj, Activity) and _changed(obj, "title", "kind"):
+            elif isinstance(obj, Activity) and (
+                obj in gone or changed_fields(obj, "title", "kind")
+            ):
                 slots.add(obj.id)
-            elif isinstance(obj, User) and _changed(obj, "name"):
+            elif isinstance(obj, User) and (obj in gone or changed_fields(obj, "name")):
                 authors.add(obj.id)
     slots.discard(None)
     notes.discard(None)
@@ -255,8 +258,3 @@ def _cards_changed(session: Session, _context: Any, _instances: Any) -> None:
     for debrief_id in moved.scalars():
         if (debrief := session.identity_map.get(identity_key(Debrief, debrief_id))) is not None:
             session.expire(debrief, ["version"])
-
-
-def _changed(obj: Any, *names: str) -> bool:
-    state = inspect(obj)
-    return state.persistent and any(state.attrs[n].history.has_changes() for n in names)

@@ -9,7 +9,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Integer, Select, bindparam, delete, select
+from sqlalchemy import Integer, Select, bindparam, delete, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.accounts.models import User
 from app.actions.loop import mark_all_loop_read, unread_loop_count
@@ -19,8 +20,7 @@ from app.errors import DomainError
 from app.feeds import matching
 from app.feeds.models import FeedRead, FeedState, Follow, Subscription
 from app.insights.fulltext import backend
-from app.insights.index import shown_version
-from app.insights.models import LibraryDoc
+from app.insights.models import LibraryDoc, LibraryState
 from app.insights.services import library_doc
 from app.kept import Kept, kept
 from app.programmes.models import Programme
@@ -70,9 +70,17 @@ def state_of(session: DbSession, user: User) -> FeedState:
 
 
 def changed(session: DbSession, user: User) -> FeedState:
+    """Raise the person's feed version, which what is kept of their feed is keyed by. Raised in
+    the database, not read and written back: two changes at once must give two versions."""
     state = state_of(session, user)
-    state.version = (state.version or 0) + 1
-    session.flush()
+    session.flush()  # the row is there
+    version = session.execute(
+        update(FeedState)
+        .where(FeedState.user_id == user.id)
+        .values(version=FeedState.version + 1)
+        .returning(FeedState.version)
+    ).scalar_one()
+    set_committed_value(state, "version", version)
     return state
 
 
@@ -243,17 +251,17 @@ def _kept_key_query() -> Select[Any, Any]:
     Built once: on every page (the badge), building it cost more than running it."""
     user_id = bindparam("user_id", type_=Integer)
     return select(
-        *shown_version(),
+        select(LibraryState.generation).where(LibraryState.id == 1).scalar_subquery(),
         select(FeedState.version).where(FeedState.user_id == user_id).scalar_subquery(),
         unread_loop_count(user_id),  # what came of what they heard, counted in the same query
     )
 
 
 def _kept_key(session: DbSession, user: User) -> tuple[tuple[Any, ...], int]:
-    """Everything the person's feed depends on: the person and their department, what is shown
-    from the library (index.shown_version, programme names in the items and their reasons
-    included) and their feed's version (reading, following, the defaults); and, beside it,
-    their unread loop news. One query."""
+    """Everything the person's feed depends on: the person and their department, the library's
+    generation (a publish, a withdrawal, any document leaving and a programme renamed move it:
+    programme names are in the items and their reasons) and their feed's version (reading,
+    following, the defaults); and, beside it, their unread loop news. One query."""
     *found, loop_unread = session.execute(_kept_key_query(), {"user_id": user.id}).one()
     return (user.id, user.department, user.created_at, *found), int(loop_unread or 0)
 

@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, delete, exists, func, select, update
+from sqlalchemy import delete, exists, select, update
 
 from app.capture.models import Note, NoteType
 from app.capture.services import redacted_fields
@@ -17,7 +17,7 @@ from app.db import DbSession
 from app.debriefs.models import Debrief, DebriefStatus, Placement, insight_evidence
 from app.debriefs.services import board_notes
 from app.insights.models import DocKind, LibraryDoc, LibraryState, Withdrawal, facet_keys
-from app.programmes.models import ActivityKind, Programme
+from app.programmes.models import ActivityKind
 
 #: The channel a note is from when its author did not name one.
 KIND_CHANNELS = {
@@ -52,17 +52,6 @@ def bump_generation(session: DbSession) -> None:
     if not updated.rowcount:  # type: ignore[attr-defined]
         session.add(LibraryState(id=1, generation=1))
     session.flush()
-
-
-def shown_version() -> tuple[ColumnElement[Any], ...]:
-    """What everything shown from the library depends on, as columns to select: its generation
-    (a publish, a withdrawal, new vectors or any document leaving move it) and the programmes'
-    count and last change (their names are shown beside what they found)."""
-    return (
-        select(LibraryState.generation).where(LibraryState.id == 1).scalar_subquery(),
-        select(func.count()).select_from(Programme).scalar_subquery(),
-        select(func.max(Programme.updated_at)).scalar_subquery(),
-    )
 
 
 def generation(session: DbSession) -> int:

@@ -12,14 +12,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import ForeignKey, LargeBinary, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import ForeignKey, LargeBinary, String, Text, UniqueConstraint, event, update
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from app.accounts.models import User
-from app.db import UTCDateTime, utcnow
+from app.db import UTCDateTime, changed_fields, utcnow
 from app.debriefs.models import Insight
 from app.extensions import db
+from app.programmes.models import Programme
 
 
 class DocKind(StrEnum):
@@ -155,6 +157,21 @@ class InsightLink(db.Model):  # type: ignore[name-defined]
 
     from_insight: Mapped[Insight] = relationship(foreign_keys=[from_id])
     to_insight: Mapped[Insight] = relationship(foreign_keys=[to_id])
+
+
+@event.listens_for(Session, "before_flush")
+def _programme_renamed(session: Session, _context: Any, _instances: Any) -> None:
+    """The library shows what it found with the programme's name and time zone: renaming one
+    changes what it shows, so the generation moves, as when documents come or go."""
+    if any(
+        isinstance(obj, Programme) and changed_fields(obj, "title", "timezone")
+        for obj in session.dirty
+    ):
+        session.connection().execute(
+            update(LibraryState)
+            .where(LibraryState.id == 1)
+            .values(generation=LibraryState.generation + 1)
+        )
 
 
 from app.insights import fulltext  # noqa: E402,F401  (the full-text index is made with its table)

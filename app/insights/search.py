@@ -8,7 +8,6 @@ are evidence of, so an insight comes first with its evidence beneath it.
 
 from __future__ import annotations
 
-import functools
 from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 from concurrent.futures import Future
@@ -24,7 +23,7 @@ from app.debriefs.models import insight_evidence
 from app.errors import DomainError
 from app.insights import meaning
 from app.insights.fulltext import MARK_END, MARK_START, backend
-from app.insights.index import shown_version
+from app.insights.index import generation
 from app.insights.models import (
     FACETS,
     DocKind,
@@ -196,27 +195,21 @@ def _best(session: DbSession, query: Query, filters: Filters) -> tuple[Sequence[
     return best[:FACET_SAMPLE], len(best) > FACET_SAMPLE
 
 
-# Results by what the library holds (its generation: a publish, a withdrawal or new vectors
-# move it), what the programmes are called (their count and last change) and the search: the
-# library is the same for every reader, and so are its results.
+# Results by what the library holds (its generation: a publish, a withdrawal, new vectors, any
+# document leaving and a programme renamed move it) and the search: the library is the same for
+# every reader, and so are its results.
 _results = Kept(256)
-
-
-@functools.cache
-def _shown_version_query() -> Select[Any]:
-    return select(*shown_version())
 
 
 def search(session: DbSession, filters: Filters, *, page_size: int = PAGE_SIZE) -> SearchResult:
     """One page of results with facet counts, for any signed-in reader; kept until the library
-    or a programme's name changes."""
-    version = session.execute(_shown_version_query()).one()
+    changes."""
     picked = tuple(sorted(filters.picked.items()))
     searched = (filters.q, picked, filters.date_from, filters.date_to, filters.page, page_size)
     return kept(
         session,
         _results,
-        (*version, *searched),
+        (generation(session), *searched),
         lambda: _detached(_search(session, filters, page_size=page_size)),
     )
 
