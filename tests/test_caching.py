@@ -1,15 +1,15 @@
 """What a process keeps between requests never shows a person something they may no longer see.
 
 The caches there are: the unread and total counts behind the For you badge and the home preview
-(keyed by person, department, joining date, library generation and feed version); the pages of
-For you and the home preview's items (by the same and the programmes' count and last change);
-the library's vectors (by database and library generation); the vector of a search's words and
-the time formats (pure functions of their arguments); the library's search results (by its
-generation, which a trigger moves whenever documents go, and the programmes' last change); a
-board's cards and their HTML, and its ETag (by its version, which every change to what a card
-shows moves; access is checked before a 304). Nothing read in a transaction that has written is
-kept. Roles are read with the session on every request. Each test warms what is kept, changes
-something in the database as another process would, and looks at the very next request."""
+(keyed by person, department, joining date, library generation and feed version); the pages of For
+you and the home preview's items (by the same); the library's vectors (by database and library
+generation); the vector of a search's words and the time formats (pure functions of their
+arguments); the library's search results (by its generation, which a programme renamed moves, and a
+trigger whenever documents go); a board's cards and their HTML, and its ETag (by its version, which
+every change to what a card shows moves; access is checked before a 304). Nothing read in a
+transaction that has written is kept. Roles are read with the session on every request. Each test
+warms what is kept, changes something in the database as another process would, and looks at the
+very next request."""
 
 from __future__ import annotations
 
