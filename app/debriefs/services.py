@@ -181,40 +181,26 @@ def _by_email(session: DbSession, emails: list[str]) -> list[User]:
     return found
 
 
+def _takes_part(user: User) -> ColumnElement[bool]:
+    """SQL: the person leads the debrief or is invited to it."""
+    invited = select(debrief_invitees.c.debrief_id).where(debrief_invitees.c.user_id == user.id)
+    return or_(Debrief.facilitator_id == user.id, Debrief.id.in_(invited))
+
+
+def _debriefs(session: DbSession, *where: ColumnElement[bool]) -> list[Debrief]:
+    query = select(Debrief).options(joinedload(Debrief.programme)).where(*where)
+    return list(session.scalars(query.order_by(Debrief.status, Debrief.starts_at.desc())))
+
+
 def debriefs_for(session: DbSession, user: User) -> list[Debrief]:
     """Open debriefs I am part of, then published ones, newest first."""
-    mine = select(debrief_invitees.c.debrief_id).where(debrief_invitees.c.user_id == user.id)
-    return list(
-        session.scalars(
-            select(Debrief)
-            .options(selectinload(Debrief.programme))
-            .where(
-                or_(
-                    Debrief.status == DebriefStatus.PUBLISHED,
-                    Debrief.facilitator_id == user.id,
-                    Debrief.id.in_(mine),
-                )
-            )
-            .order_by(Debrief.status, Debrief.starts_at.desc())
-        )
-    )
+    return _debriefs(session, or_(Debrief.status == DebriefStatus.PUBLISHED, _takes_part(user)))
 
 
 def open_debriefs_for(session: DbSession, user: User) -> list[Debrief]:
     """The open debriefs I lead or am invited to, newest first: not every published one, which
     the home screen would read only to leave out."""
-    mine = select(debrief_invitees.c.debrief_id).where(debrief_invitees.c.user_id == user.id)
-    return list(
-        session.scalars(
-            select(Debrief)
-            .options(joinedload(Debrief.programme))
-            .where(
-                Debrief.status == DebriefStatus.OPEN,
-                or_(Debrief.facilitator_id == user.id, Debrief.id.in_(mine)),
-            )
-            .order_by(Debrief.starts_at.desc())
-        )
-    )
+    return _debriefs(session, Debrief.status == DebriefStatus.OPEN, _takes_part(user))
 
 
 def bump(session: DbSession, debrief: Debrief) -> int:
