@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Integer, Select, bindparam, delete, exists, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.accounts.models import User
@@ -158,13 +158,23 @@ def sessions_of(session: DbSession, programme: Programme) -> list[BriefingSessio
     )
 
 
-def my_booking(session: DbSession, programme: Programme, user: User) -> BriefingSignup | None:
-    return session.scalar(
+@functools.cache
+def _booking_query() -> Select[Any]:
+    """Built once per process, like the status's: a note's form and home ask on every view."""
+    return (
         select(BriefingSignup)
         .join(BriefingSignup.briefing)
-        .options(joinedload(BriefingSignup.briefing))
-        .where(BriefingSession.programme_id == programme.id, BriefingSignup.user_id == user.id)
+        .options(contains_eager(BriefingSignup.briefing))
+        .where(
+            BriefingSession.programme_id == bindparam("programme_id", type_=Integer),
+            BriefingSignup.user_id == bindparam("user_id", type_=Integer),
+        )
     )
+
+
+def my_booking(session: DbSession, programme: Programme, user: User) -> BriefingSignup | None:
+    params = {"programme_id": programme.id, "user_id": user.id}
+    return session.scalar(_booking_query(), params)  # type: ignore[no-any-return]
 
 
 def join_session(
