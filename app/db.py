@@ -7,9 +7,15 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, TypeAlias
 
-from sqlalchemy import DateTime, MetaData, event, inspect
+from sqlalchemy import ColumnElement, DateTime, MetaData, event, inspect, update
 from sqlalchemy.engine import Dialect, Engine
-from sqlalchemy.orm import DeclarativeBase, Session, SessionTransaction, scoped_session
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    InstrumentedAttribute,
+    Session,
+    SessionTransaction,
+    scoped_session,
+)
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -117,3 +123,12 @@ def changed_fields(obj: Any, *names: str) -> bool:
     """Whether a stored object has any of these attributes changed, not yet flushed."""
     state = inspect(obj)
     return bool(state.persistent) and any(state.attrs[n].history.has_changes() for n in names)
+
+
+def raise_counter(
+    session: DbSession, counter: InstrumentedAttribute[int], where: ColumnElement[bool]
+) -> int:
+    """Add one to a counter (a version) in the database and return it: two writers at once
+    never get the same number, as they could reading it and writing it back."""
+    raised = update(counter.class_).where(where).values({counter.key: counter + 1})
+    return int(session.execute(raised.returning(counter)).scalar_one())

@@ -105,10 +105,15 @@ def _card(row: CardRow, theme_id: int | None) -> Card:
 _cards = Kept(64)
 
 
+def version_key(debrief: Debrief) -> tuple[Any, ...]:
+    """What is kept of a board is kept by this: the board (when it was made tells a board
+    apart from a later one given the same id) and its version."""
+    return (debrief.id, debrief.created_at, debrief.version)
+
+
 def board_cards(session: DbSession, debrief: Debrief) -> list[Card]:
     """The cards of a board, kept by its version."""
-    key = (debrief.id, debrief.created_at, debrief.version)
-    return list(kept(session, _cards, key, lambda: _read_cards(session, debrief)))
+    return list(kept(session, _cards, version_key(debrief), lambda: _read_cards(session, debrief)))
 
 
 def _read_cards(session: DbSession, debrief: Debrief) -> list[Card]:

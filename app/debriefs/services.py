@@ -13,7 +13,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from app.accounts.models import Role, User, UserRole
 from app.briefings.models import Task
 from app.capture.models import Note
-from app.db import DbSession, after_commit, utcnow
+from app.db import DbSession, after_commit, raise_counter, utcnow
 from app.debriefs.models import Debrief, DebriefStatus, Insight, debrief_invitees
 from app.debriefs.shared_text import shared_text
 from app.errors import Conflict, DomainError, NotAllowed, NotFound
@@ -41,15 +41,22 @@ def readable_sql(reader: InstrumentedAttribute[Any] | int) -> ColumnElement[bool
     or a column, so that one query serves many people."""
     return or_(
         Debrief.status == DebriefStatus.PUBLISHED,
-        Debrief.facilitator_id == reader,
-        exists().where(
-            debrief_invitees.c.debrief_id == Debrief.id, debrief_invitees.c.user_id == reader
-        ),
+        _takes_part(reader),
         exists().where(
             programme_organisers.c.programme_id == Debrief.programme_id,
             programme_organisers.c.user_id == reader,
         ),
         exists().where(UserRole.user_id == reader, UserRole.role == Role.ADMIN),
+    )
+
+
+def _takes_part(reader: InstrumentedAttribute[Any] | int) -> ColumnElement[bool]:
+    """`is_participant` as SQL over `Debrief`: the person leads it or is invited to it."""
+    return or_(
+        Debrief.facilitator_id == reader,
+        exists().where(
+            debrief_invitees.c.debrief_id == Debrief.id, debrief_invitees.c.user_id == reader
+        ),
     )
 
 
@@ -181,12 +188,6 @@ def _by_email(session: DbSession, emails: list[str]) -> list[User]:
     return found
 
 
-def _takes_part(user: User) -> ColumnElement[bool]:
-    """SQL: the person leads the debrief or is invited to it."""
-    invited = select(debrief_invitees.c.debrief_id).where(debrief_invitees.c.user_id == user.id)
-    return or_(Debrief.facilitator_id == user.id, Debrief.id.in_(invited))
-
-
 def _debriefs(session: DbSession, *where: ColumnElement[bool]) -> list[Debrief]:
     query = select(Debrief).options(joinedload(Debrief.programme)).where(*where)
     return list(session.scalars(query.order_by(Debrief.status, Debrief.starts_at.desc())))
@@ -194,25 +195,19 @@ def _debriefs(session: DbSession, *where: ColumnElement[bool]) -> list[Debrief]:
 
 def debriefs_for(session: DbSession, user: User) -> list[Debrief]:
     """Open debriefs I am part of, then published ones, newest first."""
-    return _debriefs(session, or_(Debrief.status == DebriefStatus.PUBLISHED, _takes_part(user)))
+    return _debriefs(session, or_(Debrief.status == DebriefStatus.PUBLISHED, _takes_part(user.id)))
 
 
 def open_debriefs_for(session: DbSession, user: User) -> list[Debrief]:
     """The open debriefs I lead or am invited to, newest first: not every published one, which
     the home screen would read only to leave out."""
-    return _debriefs(session, Debrief.status == DebriefStatus.OPEN, _takes_part(user))
+    return _debriefs(session, Debrief.status == DebriefStatus.OPEN, _takes_part(user.id))
 
 
 def bump(session: DbSession, debrief: Debrief) -> int:
     """Raise the board version atomically (two writers never get the same number)."""
-    version = session.execute(
-        update(Debrief)
-        .where(Debrief.id == debrief.id)
-        .values(version=Debrief.version + 1)
-        .returning(Debrief.version)
-    ).scalar_one()
-    debrief.version = version
-    return int(version)
+    debrief.version = raise_counter(session, Debrief.version, Debrief.id == debrief.id)
+    return debrief.version
 
 
 def board_notes(session: DbSession, debrief: Debrief) -> list[Note]:

@@ -85,7 +85,7 @@ def cards_html(debrief: Debrief, cards: list[ops.Card], editable: bool) -> dict[
         card = get_template_attribute("debriefs/_card.html", "card")
         return {c.note_id: card(c, editable, debrief.id) for c in cards}
 
-    key = (debrief.id, debrief.created_at, debrief.version, editable)
+    key = (*ops.version_key(debrief), editable)
     return kept(db.session, _cards_html, key, made)  # type: ignore[no-any-return]
 
 

@@ -9,12 +9,12 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Integer, Select, bindparam, delete, select, update
+from sqlalchemy import Integer, Select, bindparam, delete, select
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.accounts.models import User
 from app.actions.loop import mark_all_loop_read, unread_loop_count
-from app.db import DbSession, utcnow
+from app.db import DbSession, raise_counter, utcnow
 from app.debriefs.models import insight_evidence
 from app.errors import DomainError
 from app.feeds import matching
@@ -74,12 +74,7 @@ def changed(session: DbSession, user: User) -> FeedState:
     the database, not read and written back: two changes at once must give two versions."""
     state = state_of(session, user)
     session.flush()  # the row is there
-    version = session.execute(
-        update(FeedState)
-        .where(FeedState.user_id == user.id)
-        .values(version=FeedState.version + 1)
-        .returning(FeedState.version)
-    ).scalar_one()
+    version = raise_counter(session, FeedState.version, FeedState.user_id == user.id)
     set_committed_value(state, "version", version)
     return state
 

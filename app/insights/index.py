@@ -9,14 +9,21 @@ from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, exists, select, update
+from sqlalchemy import delete, exists, select
 
 from app.capture.models import Note, NoteType
 from app.capture.services import redacted_fields
 from app.db import DbSession
 from app.debriefs.models import Debrief, DebriefStatus, Placement, insight_evidence
 from app.debriefs.services import board_notes
-from app.insights.models import DocKind, LibraryDoc, LibraryState, Withdrawal, facet_keys
+from app.insights.models import (
+    RAISE_GENERATION,
+    DocKind,
+    LibraryDoc,
+    LibraryState,
+    Withdrawal,
+    facet_keys,
+)
 from app.programmes.models import ActivityKind
 
 #: The channel a note is from when its author did not name one.
@@ -44,11 +51,7 @@ BODY_FIELDS = (
 
 def bump_generation(session: DbSession) -> None:
     """Tell every process that the library changed (their cached vectors are stale)."""
-    updated = session.execute(
-        update(LibraryState)
-        .where(LibraryState.id == 1)
-        .values(generation=LibraryState.generation + 1)
-    )
+    updated = session.execute(RAISE_GENERATION)
     if not updated.rowcount:  # type: ignore[attr-defined]
         session.add(LibraryState(id=1, generation=1))
     session.flush()

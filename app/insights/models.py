@@ -159,6 +159,12 @@ class InsightLink(db.Model):  # type: ignore[name-defined]
     to_insight: Mapped[Insight] = relationship(foreign_keys=[to_id])
 
 
+#: The library's generation up by one: every process then knows what it keeps from it is old.
+RAISE_GENERATION = (
+    update(LibraryState).where(LibraryState.id == 1).values(generation=LibraryState.generation + 1)
+)
+
+
 @event.listens_for(Session, "before_flush")
 def _programme_renamed(session: Session, _context: Any, _instances: Any) -> None:
     """The library shows what it found with the programme's name and time zone: renaming one
@@ -167,11 +173,7 @@ def _programme_renamed(session: Session, _context: Any, _instances: Any) -> None
         isinstance(obj, Programme) and changed_fields(obj, "title", "timezone")
         for obj in session.dirty
     ):
-        session.connection().execute(
-            update(LibraryState)
-            .where(LibraryState.id == 1)
-            .values(generation=LibraryState.generation + 1)
-        )
+        session.connection().execute(RAISE_GENERATION)
 
 
 from app.insights import fulltext  # noqa: E402,F401  (the full-text index is made with its table)

@@ -24,13 +24,7 @@ from app.errors import DomainError
 from app.insights import meaning
 from app.insights.fulltext import MARK_END, MARK_START, backend
 from app.insights.index import generation
-from app.insights.models import (
-    FACETS,
-    DocKind,
-    LibraryDoc,
-    facet_key,
-    facet_of_key,
-)
+from app.insights.models import FACETS, DocKind, LibraryDoc, facet_key, facet_of_key
 from app.insights.query import Query, check_query, parse
 from app.kept import Kept, kept
 from app.programmes.models import KIND_LABELS, ActivityKind, Programme
