@@ -53,6 +53,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_security(app)
     register_commands(app)
     register_template_helpers(app)
+    if app.config.get("LIBRARY_WARM_UP"):
+        from app.insights.meaning import warm_up_on_first_request
+
+        warm_up_on_first_request(app)
     return app
 
 

@@ -68,6 +68,8 @@ def load_config(instance_path: str) -> dict[str, Any]:
         "SIGN_IN_RATE_LIMIT": os.environ.get("SIGN_IN_RATE_LIMIT", "10 per minute;50 per hour"),
         "PASSWORD_HASH_PROFILE": "default",
         "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000"),
+        #: Each process loads the library's vectors after its first request (see meaning.py).
+        "LIBRARY_WARM_UP": _bool("LIBRARY_WARM_UP", True),
         #: Webhooks may post over plain http to this machine; honoured in development only.
         "WEBHOOKS_ALLOW_HTTP_LOCAL": _bool("WEBHOOKS_ALLOW_HTTP_LOCAL", False),
     }

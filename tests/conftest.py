@@ -51,6 +51,7 @@ def test_config(**overrides: Any) -> dict[str, Any]:
         "RATELIMIT_STORAGE_URI": "memory://",
         "REPORT_QUEUE_URL": "",
         "LIBRARY_EMBED_INLINE": True,  # vectors made as a debrief publishes, not in a thread
+        "LIBRARY_WARM_UP": False,  # tests that want it make an app of their own
         "WEBHOOKS_BACKGROUND": False,  # webhook tests deliver when they choose, see tests/webhooks
         "SIGN_IN_RATE_LIMIT": "1000 per minute",
         "PASSWORD_HASH_PROFILE": "fast-for-tests",

@@ -7,12 +7,14 @@ from datetime import timedelta
 import numpy as np
 import pytest
 
+from app import create_app
 from app.debriefs import board as ops
 from app.errors import Conflict, DomainError, NotAllowed, NotFound
 from app.extensions import db
 from app.insights import embeddings, index, meaning, services
 from app.insights.models import LibraryDoc, LibraryVector, Withdrawal, facet_key
 from app.insights.search import Filters, search
+from tests.conftest import test_config
 from tests.insights.conftest import Library
 
 
@@ -57,6 +59,26 @@ def test_vectors_loaded_follow_the_library_without_reading_it_all_again(library:
     # The same vectors (a kept row is normalised again, which may move its last bit).
     np.testing.assert_allclose(refreshed.index.matrix, whole.index.matrix, rtol=0, atol=1e-6)
     assert meaning._vectors(db.session) is refreshed  # nothing changed: nothing read
+
+
+@needs_model
+def test_a_process_loads_the_vectors_after_its_first_request(library: Library, monkeypatch):  # type: ignore[no-untyped-def]
+    loads = []
+    real_vectors = meaning._vectors
+    monkeypatch.setattr(meaning, "_vectors", lambda s: loads.append(1) or real_vectors(s))
+    db.session.commit()
+    app = create_app(test_config(LIBRARY_WARM_UP=True))
+    assert meaning._loaded is None
+    client = app.test_client()
+    for _ in range(3):
+        assert client.get("/login").status_code == 200
+    meaning._thread.submit(lambda: None).result(timeout=60)  # one worker: the warm-up is done
+    assert loads == [1]  # once, not on every request
+    assert meaning._loaded is not None
+    assert meaning._loaded.key[1] == index.generation(db.session)
+    assert len(meaning._loaded.ids) == db.session.query(LibraryVector).count()
+    with app.app_context():
+        db.engine.dispose()
 
 
 @needs_model
