@@ -11,7 +11,7 @@ from flask.json.provider import DefaultJSONProvider
 from werkzeug.routing import IntegerConverter, Map
 
 from app.config import load_config
-from app.db import MAX_ID, configure_sqlite
+from app.db import MAX_ID, configure_sqlite, sqlite_engine_options
 from app.errors import register_error_handlers
 from app.extensions import csrf, db, limiter, login_manager, migrate, write_intent
 from app.security import register_security
@@ -69,6 +69,9 @@ def register_extensions(app: Flask) -> None:
         if request.endpoint in PHOTO_UPLOADS:
             request.max_content_length = MAX_PHOTOS * MAX_BYTES + 1024 * 1024
 
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        options = app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {})
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = sqlite_engine_options(options)
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(app.root_path, "..", "migrations"))
     csrf.init_app(app)
