@@ -16,7 +16,7 @@ Vectors: the insights are embedded for real; notes are embedded for real only if
 five minutes, otherwise from their template sentence's real vector plus noise (printed).
 Search: 50 typical queries with two facets each, full text alone and with meaning, next to a
 baseline measured in the same run: LIKE '%word%' over the same rows, asked for what our search
-asks (the best 1,001 with both facets), and, to show where LIKE does well, the newest 1,001.
+asks (the best 401 with both facets), and, to show where LIKE does well, the newest 401.
 Words with meaning are timed as new words (their vector made afresh) and as the same words
 searched again, as when a facet is picked or a page turned (their vector kept).
 Relevance: recall@5 and MRR of the judged queries in tests/insights/judged_queries.json.
@@ -84,7 +84,7 @@ from app.insights.models import (  # noqa: E402
     facet_of_key,
 )
 from app.insights.query import parse  # noqa: E402
-from app.insights.search import FACET_SAMPLE, Filters, _best, search  # noqa: E402
+from app.insights.search import MAX_HITS, Filters, _best, search  # noqa: E402
 from app.kept import Kept  # noqa: E402
 from app.programmes.models import Activity, ActivityKind, Programme, programme_organisers  # noqa: E402
 from tests.insights.test_relevance import judge, load_judged  # noqa: E402
@@ -1806,16 +1806,16 @@ def run_baseline(q: str, picked: dict[str, str]) -> int:
         f"SELECT id, title FROM library_docs WHERE {where} "
         f"ORDER BY CASE WHEN title LIKE :{first} THEN 0 ELSE 1 END, published_at DESC LIMIT :n"
     )
-    return len(db.session.execute(text(sql), {**params, "n": FACET_SAMPLE + 1}).all())
+    return len(db.session.execute(text(sql), {**params, "n": MAX_HITS + 1}).all())
 
 
 def run_early_stop(q: str) -> int:
-    """The newest 1,001 with the words, facets ignored: a LIKE that stops reading as soon as
+    """The newest 401 with the words, facets ignored: a LIKE that stops reading as soon as
     it has enough, which is why it can be quick for common words. Not the same answer as
     ours (newest, not best; no facets): printed to show where LIKE does well."""
     where, params = like_baseline(q, {})
     sql = f"SELECT id, title FROM library_docs WHERE {where} ORDER BY published_at DESC LIMIT :n"
-    return len(db.session.execute(text(sql), {**params, "n": FACET_SAMPLE + 1}).all())
+    return len(db.session.execute(text(sql), {**params, "n": MAX_HITS + 1}).all())
 
 
 def bench_heard_before(programme_id: int) -> dict[str, Any]:
@@ -2008,7 +2008,7 @@ def report(results: list[dict[str, Any]], corpus: Corpus) -> None:
         [trio(r["search"]["same words"]) for r in results])  # fmt: skip
     row("  the same search asked again (its results kept)",
         [trio(r["search"]["kept"]) for r in results])  # fmt: skip
-    row("baseline LIKE, best 1,001 with facets (ms)",
+    row("baseline LIKE, best 401 with facets (ms)",
         [trio(r["search"]["baseline"]) for r in results])  # fmt: skip
     for which in ("words", "words+meaning"):
         ratios = []
@@ -2022,7 +2022,7 @@ def report(results: list[dict[str, Any]], corpus: Corpus) -> None:
         ours, base = ms(r["search"]["query"]), ms(r["search"]["baseline"])
         ratios.append(f"{base[0] / ours[0]:.1f}x / {base[1] / ours[1]:.1f}x")
     row("LIKE / full-text query alone, p50 / p95", ratios)
-    row("LIKE newest 1,001, no facets (stops early)",
+    row("LIKE newest 401, no facets (stops early)",
         [trio(r["search"]["early stop"]) for r in results])  # fmt: skip
     row("heard before, meaning: p50 / p95 / max", [trio_ms(r["heard"]["meaning"]) for r in results])
     row("heard before, first call (ms)", [f"{r['heard']['first'] * 1000:.0f}" for r in results])

@@ -31,11 +31,10 @@ from app.programmes.models import KIND_LABELS, ActivityKind, Programme
 from app.text import text_problem
 
 PAGE_SIZE = 20
-#: How many of the best matches are grouped and paged; beyond them, narrow with facets.
+#: How many of the best matches are grouped, paged and have their facets counted; beyond
+#: them, narrow with facets (counting tens of thousands of matches would make every broad
+#: search slow).
 MAX_HITS = 400
-#: Facet counts are exact up to this many matches, and counted among the best ones beyond:
-#: counting tens of thousands of matches would make every broad search slow.
-FACET_SAMPLE = 1000
 #: How many of the nearest in meaning are checked against the words a query leaves out.
 NEAREST_FILTERED = 200
 MAX_PAGE = MAX_HITS // PAGE_SIZE
@@ -101,11 +100,11 @@ class SearchResult:
     filters: Filters
     groups: list[Group]
     total: int  #: results (an insight with its evidence counts once), over all pages
-    #: Insights, themes and notes that matched, up to FACET_SAMPLE (and those only meaning found)
+    #: Insights, themes and notes in the results, up to MAX_HITS (and those only meaning found)
     documents: int
     pages: int
     facets: dict[str, list[FacetValue]]
-    #: More than FACET_SAMPLE matched: `documents` and the facet counts are of the best ones.
+    #: More than MAX_HITS matched: the results and their facet counts are of the best ones.
     more: bool
     meaning_used: bool
     some_words: bool = False  #: nothing had every word, so these have some of them
@@ -182,11 +181,11 @@ def _matching(session: DbSession, query: Query, filters: Filters) -> Select[Any,
 
 
 def _best(session: DbSession, query: Query, filters: Filters) -> tuple[Sequence[Any], bool]:
-    """The best matches, as many as facets are counted over, and whether there are more.
+    """The best matches, as many as are grouped and counted, and whether there are more.
     (Counting every match costs as much again as finding the best: PostgreSQL reads each
     matching row from the table.)"""
-    best = session.execute(_matching(session, query, filters).limit(FACET_SAMPLE + 1)).all()
-    return best[:FACET_SAMPLE], len(best) > FACET_SAMPLE
+    best = session.execute(_matching(session, query, filters).limit(MAX_HITS + 1)).all()
+    return best[:MAX_HITS], len(best) > MAX_HITS
 
 
 # Results by what the library holds (its generation: a publish, a withdrawal, new vectors, any
@@ -227,15 +226,14 @@ def _search(session: DbSession, filters: Filters, *, page_size: int) -> SearchRe
     if not best and len(query.groups) > 1:  # nothing has every word: any of them will do
         query, some_words = query.any_word(), True
         best, more = _best(session, query, filters)
-    ranked = [(r.doc_id, float(r.score)) for r in best[:MAX_HITS]]
-    note_of = {r.doc_id: r.note_id for r in best[:MAX_HITS]}
-    counted: list[str] = [r.facet_keys for r in best]  # the documents whose facets are counted
+    ranked = [(r.doc_id, float(r.score)) for r in best]
+    note_of = {r.doc_id: r.note_id for r in best}
+    keys_of = {r.doc_id: r.facet_keys for r in best}
     if vectors and encoding:
-        ranked, extra = _with_meaning(session, query, filters, ranked, note_of, vectors, encoding)
-        counted += extra
+        ranked = _with_meaning(session, query, filters, ranked, note_of, keys_of, vectors, encoding)
     groups = _group(session, query, filters, ranked, note_of)
     shown = _page(session, query, groups[(filters.page - 1) * page_size : filters.page * page_size])
-    counts = _facet_counts(counted)
+    counts = _facet_counts(groups, keys_of)
     hits = [h for g in shown for h in (g.lead, *g.evidence)]
     # One lookup of programme names, for the facet and for the results shown.
     titles = _programme_labels(
@@ -247,7 +245,7 @@ def _search(session: DbSession, filters: Filters, *, page_size: int) -> SearchRe
         filters=filters,
         groups=shown,
         total=len(groups),
-        documents=len(counted),
+        documents=len(ranked),
         more=more,
         pages=max(1, -(-len(groups) // page_size)),
         facets=_facets(filters, counts, titles),
@@ -262,12 +260,13 @@ def _with_meaning(
     filters: Filters,
     ranked: list[tuple[int, float]],
     note_of: dict[int, int | None],
+    keys_of: dict[int, str],
     vectors: meaning.Loaded,
     encoding: Future[Any],
-) -> tuple[list[tuple[int, float]], list[str]]:
-    """Fuse the word ranking with the meaning ranking; also return the facet keys of the
-    documents only meaning found, and add their notes to note_of. Meaning looks only among
-    the documents with the facets and dates picked (the vectors in memory know them)."""
+) -> list[tuple[int, float]]:
+    """Fuse the word ranking with the meaning ranking, adding the notes and facet keys of the
+    documents only meaning found to note_of and keys_of. Meaning looks only among the
+    documents with the facets and dates picked (the vectors in memory know them)."""
     near = meaning.nearest_docs(
         vectors,
         query.plain_text,
@@ -278,7 +277,7 @@ def _with_meaning(
         encoding=encoding,
     )
     if not near:
-        return ranked, []
+        return ranked
     # Still there? A person's deletion takes their notes out of the library without a new
     # generation, so the vectors in memory may still have them.
     present = dict(
@@ -291,13 +290,12 @@ def _with_meaning(
     barred = _with_words_left_out(session, query, list(present))
     near = [n for n in near if n.doc_id in present and n.doc_id not in barred][: meaning.NEAREST]
     note_of.update((n.doc_id, present[n.doc_id]) for n in near)
+    keys_of.update((n.doc_id, n.facet_keys) for n in near)
     fused: dict[int, float] = {}
     for ranking in (ranked, [(n.doc_id, n.score) for n in near]):
         for rank, (doc_id, _score) in enumerate(ranking):
             fused[doc_id] = fused.get(doc_id, 0.0) + 1.0 / (RRF_K + rank)
-    by_words = {d for d, _ in ranked}
-    extra = [n.facet_keys for n in near if n.doc_id not in by_words]
-    return sorted(fused.items(), key=lambda item: (-item[1], -item[0])), extra
+    return sorted(fused.items(), key=lambda item: (-item[1], -item[0]))
 
 
 def _with_words_left_out(session: DbSession, query: Query, doc_ids: Collection[int]) -> set[int]:
@@ -317,7 +315,7 @@ def _group(
 ) -> list[tuple[int, list[int]]]:
     """Insights first, each with its matching evidence; themes and other notes on their own.
     A note evidence of several insights goes under the one shown first, or else the first
-    indexed. Ids only: just the page shown is loaded whole."""
+    indexed. Ids only: just the page shown is loaded whole, with some of the evidence."""
     if not ranked:
         return []
     ids = [d for d, _ in ranked]
@@ -328,9 +326,7 @@ def _group(
         if not owners:
             groups.setdefault(doc_id, [])
             continue
-        evidence = groups.setdefault(next((o for o in owners if o in groups), owners[0]), [])
-        if len(evidence) < EVIDENCE_SHOWN:
-            evidence.append(doc_id)
+        groups.setdefault(next((o for o in owners if o in groups), owners[0]), []).append(doc_id)
     return list(groups.items())
 
 
@@ -369,6 +365,7 @@ def _owners(
 
 def _page(session: DbSession, query: Query, page: list[tuple[int, list[int]]]) -> list[Group]:
     """The groups shown, loaded whole, with snippets of the matching words marked."""
+    page = [(lead, evidence[:EVIDENCE_SHOWN]) for lead, evidence in page]
     wanted = sorted({d for lead, evidence in page for d in (lead, *evidence)})
     hits = {
         doc.id: Hit(doc, marked(snippet) if snippet is not None else None)
@@ -387,10 +384,17 @@ def marked(snippet: str) -> Markup:
     return Markup(safe.replace(MARK_START, "<mark>").replace(MARK_END, "</mark>"))  # noqa: S704
 
 
-def _facet_counts(counted: list[str]) -> dict[str, list[tuple[str, int]]]:
-    """How many of the matches (each one's facet keys) have each facet value."""
+def _facet_counts(
+    groups: list[tuple[int, list[int]]], keys_of: dict[int, str]
+) -> dict[str, list[tuple[str, int]]]:
+    """How many results have each facet value, so that picking one shows about that many: a
+    result has the values of its documents that matched (an insight heading its matching
+    evidence, not matching itself, adds none of its own)."""
+    keys: Counter[str] = Counter()
+    for lead, evidence in groups:
+        keys.update({k for d in (lead, *evidence) if d in keys_of for k in keys_of[d].split()})
     counts: dict[str, list[tuple[str, int]]] = {name: [] for name in FACETS}
-    for key, count in Counter(" ".join(counted).split()).items():
+    for key, count in keys.items():
         name, value = facet_of_key(key)
         if name in counts:
             counts[name].append((value, count))

@@ -42,7 +42,7 @@ def library():  # type: ignore[no-untyped-def]
         result=result,
         error=None,
         facet_labels=FACET_LABELS,
-        facet_sample=library_search.FACET_SAMPLE,
+        max_hits=library_search.MAX_HITS,
         can_export=can_export(),
     )
 

@@ -81,14 +81,24 @@ def test_facets_count_and_narrow(library: Library):
 
 def test_facets_of_many_matches_are_counted_among_the_best(library: Library, monkeypatch):  # type: ignore[no-untyped-def]
     everything = search(db.session, Filters(q="price"))
-    monkeypatch.setattr(search_module, "FACET_SAMPLE", 2)
+    monkeypatch.setattr(search_module, "MAX_HITS", 2)
     monkeypatch.setattr(search_module, "_results", Kept(8))  # kept with the whole sample
+    monkeypatch.setattr(meaning, "current", lambda session: None)  # words alone: 2 documents
     sampled = search(db.session, Filters(q="price"))
     assert everything.documents > 2 and not everything.more
     assert (sampled.documents, sampled.more) == (2, True)
-    counted = sum(v.count for v in sampled.facets["programme"])
-    assert counted == 2  # every document has one programme
     assert sampled.total == len(sampled.groups) <= 2
+    # Each result is of one programme.
+    assert sum(v.count for v in sampled.facets["programme"]) == sampled.total
+
+
+def test_a_facet_value_counts_the_results_picking_it_shows(library: Library):
+    result = search(db.session, Filters(q="price"))
+    assert result.total < result.documents  # evidence is grouped under its insight
+    for name, values in result.facets.items():
+        for value in values:
+            narrowed = search(db.session, Filters(q="price", picked={name: value.value}))
+            assert narrowed.total == value.count, (name, value.value)
 
 
 def test_facet_values_read_back_from_their_keys():

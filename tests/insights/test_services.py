@@ -14,7 +14,7 @@ from app.extensions import db
 from app.insights import embeddings, index, meaning, services
 from app.insights.models import LibraryDoc, LibraryVector, Withdrawal, facet_key
 from app.insights.search import Filters, search
-from tests.conftest import test_config
+from tests import conftest
 from tests.insights.conftest import Library
 
 
@@ -67,7 +67,7 @@ def test_a_process_loads_the_vectors_after_its_first_request(library: Library, m
     real_vectors = meaning._vectors
     monkeypatch.setattr(meaning, "_vectors", lambda s: loads.append(1) or real_vectors(s))
     db.session.commit()
-    app = create_app(test_config(LIBRARY_WARM_UP=True))
+    app = create_app(conftest.test_config(LIBRARY_WARM_UP=True))
     assert meaning._loaded is None
     client = app.test_client()
     for _ in range(3):

@@ -45,10 +45,10 @@ def test_search_page_marks_words_and_keeps_filters_in_the_url(client, reader, li
 
 def test_page_says_when_counts_are_of_the_best_matches(client, reader, library, monkeypatch):  # type: ignore[no-untyped-def]
     assert "counts are of the best" not in client.get("/library?q=price").get_data(True)
-    monkeypatch.setattr("app.insights.search.FACET_SAMPLE", 2)
+    monkeypatch.setattr("app.insights.search.MAX_HITS", 2)
     monkeypatch.setattr("app.insights.search._results", Kept(8))  # kept with the whole sample
     page = client.get("/library?q=price").get_data(as_text=True)
-    assert "Over 2 match, so these counts are of the best ones." in page
+    assert "Over 2 match: the results and these counts are of the best 2." in page
     assert client.get("/api/v1/library?q=price").get_json()["more"] is True
 
 
