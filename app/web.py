@@ -23,11 +23,15 @@ def show_error(form: FlaskForm | None, err: DomainError) -> None:
 
 
 def safe_next(target: str | None, default: str) -> str:
-    """Only same-site relative paths are followed after sign-in."""
+    """Only same-site relative paths are followed (after sign-in, back to a search...)."""
     if not target:
         return default
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return default
+    # Browsers read a backslash as a slash ("/\\evil.example" is another site) and drop tabs
+    # and newlines from URLs.
+    if any(c == "\\" or ord(c) < 32 for c in target):
         return default
     return target
 

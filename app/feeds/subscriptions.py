@@ -20,7 +20,7 @@ from app.feeds.services import changed, rules_of, state_of, subscriptions_of
 from app.insights.index import KIND_CHANNELS
 from app.insights.models import DocKind, LibraryDoc, facet_of_key
 from app.insights.query import parse
-from app.insights.search import read_filters
+from app.insights.search import Filters, read_filters
 from app.programmes.models import KIND_LABELS, ActivityKind, Programme
 from app.text import clean_text
 
@@ -124,8 +124,7 @@ def follow_search(session: DbSession, user: User, args: Mapping[str, Any]) -> Su
             field="q",
         )
     _check_room(session, user, Follow.SEARCH)
-    saved = json.dumps(filters.args(page=None), sort_keys=True, ensure_ascii=False)
-    digest = hashlib.sha256(saved.encode()).hexdigest()
+    saved, digest = _saved_search(filters)
     return _add(
         session,
         user,
@@ -133,19 +132,32 @@ def follow_search(session: DbSession, user: User, args: Mapping[str, Any]) -> Su
     )
 
 
+def follows_search(session: DbSession, user: User, filters: Filters) -> bool:
+    """Whether the person follows this search already."""
+    return _taken(session, user, Follow.SEARCH, _saved_search(filters)[1])
+
+
+def _saved_search(filters: Filters) -> tuple[str, str]:
+    """A search as saved (JSON of its arguments), and its digest: the same search, the same."""
+    saved = json.dumps(filters.args(page=None), sort_keys=True, ensure_ascii=False)
+    return saved, hashlib.sha256(saved.encode()).hexdigest()
+
+
 def _add(session: DbSession, user: User, subscription: Subscription) -> Subscription:
-    taken = session.scalar(
-        select(Subscription.id).where(
-            Subscription.user_id == user.id,
-            Subscription.kind == subscription.kind,
-            Subscription.value == subscription.value,
-        )
-    )
-    if taken:
+    if _taken(session, user, subscription.kind, subscription.value):
         raise Conflict("You follow that already.")
     session.add(subscription)
     changed(session, user)
     return subscription
+
+
+def _taken(session: DbSession, user: User, kind: str, value: str) -> bool:
+    found = session.scalar(
+        select(Subscription.id).where(
+            Subscription.user_id == user.id, Subscription.kind == kind, Subscription.value == value
+        )
+    )
+    return found is not None
 
 
 def own_subscription(session: DbSession, user: User, subscription_id: Any) -> Subscription:

@@ -110,15 +110,20 @@ class SearchResult:
     some_words: bool = False  #: nothing had every word, so these have some of them
 
 
+DATE_LABELS = {"from": "The start date", "to": "The end date"}
+
+
 def _date(raw: Any, name: str) -> date | None:
     if raw in (None, ""):
         return None
     try:
         value = date.fromisoformat(str(raw))
     except ValueError:
-        raise DomainError(f"{name} must be a date like 2026-03-31.", field=name) from None
+        message = f"{DATE_LABELS[name]} must be a date like 2026-03-31."
+        raise DomainError(message, field=name) from None
     if not 2000 <= value.year <= 2100:
-        raise DomainError(f"{name} must be between the years 2000 and 2100.", field=name)
+        message = f"{DATE_LABELS[name]} must be between the years 2000 and 2100."
+        raise DomainError(message, field=name)
     return value
 
 
@@ -143,7 +148,7 @@ def read_filters(args: Mapping[str, Any]) -> Filters:
         page=int(page),
     )
     if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
-        raise DomainError("The start of the date range is after its end.", field="from")
+        raise DomainError("The start date is after the end date.", field="from")
     return filters
 
 

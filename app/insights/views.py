@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from app.accounts.models import Role
 from app.errors import DomainError
 from app.extensions import db
+from app.feeds.subscriptions import follows_search
 from app.insights import search as library_search
 from app.insights import services
 from app.insights.export import result_csv, result_qdpx
@@ -33,24 +34,39 @@ def can_export() -> bool:
 def library():  # type: ignore[no-untyped-def]
     """Search the library; with no words, the newest insights."""
     try:
-        filters = read_filters(request.args)
-        result = search(db.session, filters)
+        return _library_page(read_filters(request.args), errors={})
     except DomainError as err:
-        return render_template("insights/library.html", error=err.message, result=None), 400
+        # The page again without what is wrong, which is marked: the rest of the search stays.
+        bad = err.field or "q"
+        rest = {k: v for k, v in request.args.items() if k not in (bad, "page")}
+        try:
+            filters = read_filters(rest)
+        except DomainError:  # more than one thing wrong
+            filters = library_search.Filters()
+        return _library_page(filters, errors={bad: err.message}), 400
+
+
+def _library_page(filters: library_search.Filters, errors: dict[str, str]) -> str:
+    searched = filters.q or filters.picked or filters.date_from or filters.date_to
     return render_template(
         "insights/library.html",
-        result=result,
-        error=None,
+        result=search(db.session, filters),
+        errors=errors,
+        typed=request.args,
         facet_labels=FACET_LABELS,
         max_hits=library_search.MAX_HITS,
         can_export=can_export(),
+        following=bool(searched) and follows_search(db.session, current_user, filters),
     )
 
 
 @bp.get("/library/insights/<int:insight_id>")
 def show(insight_id: int):  # type: ignore[no-untyped-def]
     page = services.insight_page(db.session, insight_id, user=current_user)
-    return render_template("insights/show_insight.html", page=page, kind_labels=KIND_LABELS)
+    back = safe_next(request.args.get("back"), url_for("insights.library"))
+    return render_template(
+        "insights/show_insight.html", page=page, kind_labels=KIND_LABELS, back=back
+    )
 
 
 @bp.post("/library/insights/<int:insight_id>/star")
@@ -58,7 +74,7 @@ def star(insight_id: int) -> ResponseReturnValue:
     on = request.form.get("on") == "1"
     services.set_star(db.session, insight_id, user=current_user, on=on)
     db.session.commit()
-    flash("Starred: find it under Starred." if on else "Star taken away.", "success")
+    flash("Starred: it is in your starred insights." if on else "Star taken away.", "success")
     back = url_for("insights.show", insight_id=insight_id)
     return redirect(safe_next(request.form.get("next"), back))
 

@@ -31,11 +31,15 @@ def test_wrong_password_says_so_and_keeps_the_email(client):
     assert "do not match an active account" in page and person.email in page
 
 
-def test_sign_in_only_follows_local_next(client):
+@pytest.mark.parametrize(
+    "elsewhere",
+    ["https://evil.example/x", "//evil.example/x", "/\\evil.example/x", "/\t/evil.example/x"],
+)
+def test_sign_in_only_follows_local_next(client, elsewhere):  # type: ignore[no-untyped-def]
     person = make_user()
     token = client.csrf_token()
     data = {"csrf_token": token, "email": person.email, "password": PASSWORD}
-    response = client.post("/login?next=https://evil.example/x", data=data)
+    response = client.post("/login", query_string={"next": elsewhere}, data=data)
     assert response.headers["Location"] == "/"
 
 

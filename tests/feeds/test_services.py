@@ -226,7 +226,7 @@ def test_hostile_values_are_refused_with_a_message(reader, library, kind, value,
         ({"q": "x" * 10_000}, "The search is too long"),
         ({"colour": "red"}, "Search for words or pick a filter first"),
         ({"channel": "x" * 10_000}, "That channel cannot be searched."),
-        ({"from": "yesterday"}, "from must be a date like 2026-03-31."),
+        ({"from": "yesterday"}, "The start date must be a date like 2026-03-31."),
     ],
 )
 def test_hostile_searches_are_refused(reader, library, args, message):

@@ -14,7 +14,8 @@ from app.debriefs import board as ops
 from app.debriefs.models import Debrief
 from app.debriefs.services import publish
 from app.extensions import db
-from app.insights.models import InsightLink, Star, Withdrawal
+from app.insights import embeddings
+from app.insights.models import InsightLink, LibraryDoc, Star, Withdrawal
 from app.kept import Kept
 from tests.insights.conftest import Library
 
@@ -36,7 +37,7 @@ def test_library_is_in_the_navigation_and_lists_newest_insights(client, reader, 
 def test_search_page_marks_words_and_keeps_filters_in_the_url(client, reader, library):  # type: ignore[no-untyped-def]
     page = client.get("/library?q=dearer").get_data(as_text=True)
     assert "1 result" in page and "<mark>dearer</mark>" in page
-    assert f'href="/library/insights/{library.prices.id}"' in page
+    assert f'href="/library/insights/{library.prices.id}?back=/library?q%3Ddearer"' in page
     # A facet link narrows and the narrowed search can be bookmarked.
     page = client.get("/library?q=price&channel=web").get_data(as_text=True)
     assert "Channel: web" in page and "Customers cannot compare" not in page
@@ -75,6 +76,63 @@ def test_bad_search_is_a_400_with_a_message(client, reader, library, query, mess
     assert answer.status_code == 400 and message in answer.get_json()["error"]["message"]
 
 
+def test_a_bad_date_is_marked_where_it_was_typed_and_the_rest_of_the_search_stays(
+    client, reader, library
+):  # type: ignore[no-untyped-def]
+    response = client.get("/library?q=price&channel=store&from=2099-09-30&to=2099-06-01")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "The start date is after the end date." in page
+    assert '<details class="facets" open>' in page  # the dates can be put right where they were
+    assert 'id="from" name="from" type="date" value="2099-09-30" aria-invalid="true"' in page
+    assert 'value="price"' in page and "Channel: store" in page  # words and facet kept
+    assert "Customers cannot compare" in page  # and searched, without the bad date
+    typo = client.get("/library?q=price&to=someday").get_data(as_text=True)
+    assert "The end date must be a date like 2026-03-31." in typo
+    assert 'id="to" name="to" type="date" value="someday" aria-invalid="true"' in typo
+
+
+def test_nothing_found_says_only_that(client, reader, library):  # type: ignore[no-untyped-def]
+    page = client.get("/library?q=zebra+crossing+helicopter").get_data(as_text=True)
+    assert "Nothing found." in page and "0 results" in page
+    assert "these have some of them" not in page and "by words and meaning" not in page
+
+
+def test_facets_without_words_count_the_newest_insights(client, reader, library):  # type: ignore[no-untyped-def]
+    page = client.get("/library?channel=store&from=2000-01-01").get_data(as_text=True)
+    assert "2 insights, newest first" in page
+    assert "2000 to …" in page and "2000-01-01 to" not in page  # dates as everywhere else
+
+
+def test_a_followed_search_says_so_instead_of_offering_it_again(client, reader, library):  # type: ignore[no-untyped-def]
+    assert "Follow this search" in client.get("/library?q=price").get_data(as_text=True)
+    client.form("/account/subscriptions/search", {"q": "price"})
+    page = client.get("/library?q=price").get_data(as_text=True)
+    assert "You follow this search" in page and "Follow this search</button>" not in page
+    other = client.get("/library?q=price&channel=web").get_data(as_text=True)
+    assert "Follow this search</button>" in other  # another search is another search
+
+
+def test_results_lead_back_to_the_search_and_to_the_card_on_the_board(client, reader, library):  # type: ignore[no-untyped-def]
+    page = client.get("/library?q=dearer&channel=store").get_data(as_text=True)
+    back = "/library?q%3Ddearer%26channel%3Dstore"
+    link = f"/library/insights/{library.prices.id}?back={back}"
+    assert f'href="{link}"' in page
+    insight = client.get(link).get_data(as_text=True)
+    assert 'href="/library?q=dearer&amp;channel=store"' in insight
+    assert "Back to the results" in insight
+    assert f'name="next" value="{link}"' in insight  # starring comes back here, search kept
+    elsewhere = client.get(f"/library/insights/{library.prices.id}?back=/%5Cevil.example")
+    assert 'href="/library"' in elsewhere.get_data(as_text=True)
+    themes = client.get("/library?q=price").get_data(as_text=True)
+    theme = library.prices.theme_id
+    assert theme is None or f"/debriefs/{library.first.id}#theme-{theme}" in themes
+    notes = db.session.query(LibraryDoc).filter_by(kind="note").first()
+    assert notes is not None
+    board = client.get(f"/debriefs/{notes.debrief_id}").get_data(as_text=True)
+    assert f'id="card-{notes.note_id}"' in board
+
+
 def test_lone_surrogate_in_the_url_is_a_400(client, reader, library):  # type: ignore[no-untyped-def]
     assert client.get("/library?q=%ED%A0%80").status_code in (200, 400)
     assert client.get("/api/v1/library?q=%ED%A0%80").status_code in (200, 400)
@@ -96,9 +154,13 @@ def test_insight_page_star_and_starred_list(client, reader, library):  # type: i
     assert f"/debriefs/{library.first.id}/photos/" in page
     assert "Add unit prices to labels" in page
     assert "Withdraw" not in page  # readers cannot withdraw
+    assert "Star</button>" in page and " held " in page and ", published " in page
+    assert "No action is linked to this insight yet; its debrief agreed these." in page
     response = client.form(f"/library/insights/{library.prices.id}/star", {"on": "1"})
     assert response.status_code == 302
     assert db.session.get(Star, (reader.id, library.prices.id)) is not None
+    starred = client.get(f"/library/insights/{library.prices.id}").get_data(as_text=True)
+    assert "Starred</button>" in starred and 'aria-pressed="true"' in starred
     assert "Customers cannot compare" in client.get("/library/starred").get_data(as_text=True)
     assert (
         client.api("DELETE", f"/api/v1/library/insights/{library.prices.id}/star").status_code
@@ -106,6 +168,20 @@ def test_insight_page_star_and_starred_list(client, reader, library):  # type: i
     )
     assert client.get("/api/v1/library/starred").get_json() == {"insights": []}
     assert client.api("PUT", "/api/v1/library/insights/424242/star").status_code == 404
+
+
+@pytest.mark.skipif(not embeddings.available(), reason="the model is not installed")
+def test_heard_before_and_heard_since_go_by_when_each_was_published(client, reader, library):  # type: ignore[no-untyped-def]
+    def sections(insight_id: int) -> tuple[str, str]:
+        page = client.get(f"/library/insights/{insight_id}").get_data(as_text=True)
+        heard = page.split('id="heard-title"', 1)[1].split("</section>", 1)[0]
+        before, _, since = heard.partition("<h2>Heard since</h2>")
+        return before, since
+
+    before, since = sections(library.prices.id)  # published first
+    assert "People could not tell which pack" in since and "People could not" not in before
+    before, since = sections(library.value.id)
+    assert "Customers cannot compare" in before and since == ""
 
 
 def test_api_insight_has_evidence_actions_and_heard_before(client, reader, library):  # type: ignore[no-untyped-def]
