@@ -122,7 +122,7 @@ def follow_search() -> ResponseReturnValue:
         flash(err.message, "error")
         return redirect(url_for("insights.library", **_search_args(args)))
     db.session.commit()
-    flash("You follow this search: what it finds from now on shows in For you.", "success")
+    flash("Search followed.", "success")
     return redirect(url_for("insights.library", **_search_args(args)))
 
 

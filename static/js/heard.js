@@ -6,7 +6,7 @@
   const list = document.getElementById("heard-list");
   if (!box || !list) return;
   document.getElementById("heard-check").hidden = true;
-  const choices = [["", "Not linked"], ["confirms", "Confirms it"], ["contradicts", "Contradicts it"]];
+  const choices = [["", "No link"], ["confirms", "Confirms"], ["contradicts", "Contradicts"]];
   let timer = null;
   let asked = "";
 

@@ -95,7 +95,9 @@ def test_follow_a_search_from_the_library_on_a_phone(server: str, page: Page, fi
     sign_in(page, server, reader.email)
     page.goto(f"{server}/library?q=stairs")
     page.get_by_role("button", name="Follow this search").tap()
-    expect(page.get_by_text("You follow this search")).to_be_visible()
+    expect(page.get_by_text("Search followed.")).to_be_visible()
+    expect(page.get_by_text("You follow this search")).to_be_visible()  # said by the page itself
+    expect(page.get_by_role("button", name="Follow this search")).to_have_count(0)
     page.goto(f"{server}/account/subscriptions")
     expect(page.locator(".followed")).to_contain_text("Search “stairs”")
     page.get_by_role("button", name="Get a feed address for this search").tap()

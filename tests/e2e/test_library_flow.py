@@ -192,7 +192,7 @@ def test_facilitator_links_a_new_insight_to_one_heard_before(
     expect(suggestion).to_be_visible(timeout=15_000)
     expect(suggestion.get_by_role("link", name=VALUE)).to_be_visible()
     expect(page.get_by_role("button", name="Check heard before")).to_be_hidden()
-    suggestion.get_by_label("Confirms it").check()
+    suggestion.get_by_label("Confirms", exact=True).check()
     page.get_by_label("So what").fill("Show the price per 100 g in big print")
     page.get_by_role("button", name="Save insight").tap()
     expect(page.get_by_text("Insight added.")).to_be_visible()
