@@ -32,6 +32,9 @@ def live_server(
         "SECRET_KEY": "live-server-secret-key-for-tests-only",
         "INSTANCE_PATH": instance_path,
         "BASE_URL": f"http://127.0.0.1:{port}",
+        # Loading the model after the first request would take the processor from the test's
+        # first steps; tests/insights/test_services.py tests the warm-up itself.
+        "LIBRARY_WARM_UP": "0",
     }
     env.pop("FLASK_DEBUG", None)
     proc = subprocess.Popen(
