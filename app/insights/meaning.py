@@ -13,6 +13,7 @@ import logging
 import threading
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -315,23 +316,31 @@ def start(debrief_id: int) -> None:
         _thread.submit(_embed_in, app, debrief_id)
 
 
-def _embed_in(app: Flask, debrief_id: int) -> None:
-    # Read, let go of the database while the model works, then write in a short transaction
-    # (on SQLite a write transaction holds the whole database).
+@contextmanager
+def _in_background(app: Flask, what: str) -> Iterator[None]:
+    """Work on a thread of its own: in the app's context, reading until it says otherwise, its
+    failure logged (nobody waits for it), its session closed after."""
     token = write_intent.set(False)
     with app.app_context():
         try:
-            todo = pending(db.session, debrief_id=debrief_id)
-            db.session.rollback()
-            write_intent.set(True)
-            store(db.session, todo)
-            db.session.commit()
+            yield
         except Exception:
-            log.exception("embedding the library documents of debrief %s failed", debrief_id)
+            log.exception("%s failed", what)
             db.session.rollback()
         finally:
             db.session.remove()
             write_intent.reset(token)
+
+
+def _embed_in(app: Flask, debrief_id: int) -> None:
+    # Read, let go of the database while the model works, then write in a short transaction
+    # (on SQLite a write transaction holds the whole database).
+    with _in_background(app, f"embedding the library documents of debrief {debrief_id}"):
+        todo = pending(db.session, debrief_id=debrief_id)
+        db.session.rollback()
+        write_intent.set(True)
+        store(db.session, todo)
+        db.session.commit()
 
 
 def warm_up_on_first_request(app: Flask) -> None:
@@ -350,16 +359,9 @@ def warm_up_on_first_request(app: Flask) -> None:
 
 
 def _warm_up_in(app: Flask) -> None:
-    token = write_intent.set(False)
-    with app.app_context():
-        try:
-            query_vector("customer")
-            _vectors(db.session)
-        except Exception:
-            log.exception("loading the library's vectors failed")
-        finally:
-            db.session.remove()
-            write_intent.reset(token)
+    with _in_background(app, "loading the library's vectors"):
+        query_vector("customer")
+        _vectors(db.session)
 
 
 def embed_job(debrief_id: int) -> None:
