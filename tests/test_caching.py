@@ -13,7 +13,10 @@ very next request."""
 
 from __future__ import annotations
 
-from sqlalchemy import update
+import re
+from datetime import timedelta
+
+from sqlalchemy import select, update
 
 from app.accounts.models import Role, User
 from app.accounts.services import update_user
@@ -24,11 +27,15 @@ from app.extensions import db
 from app.feeds.models import FeedState
 from app.insights.services import withdraw
 from app.kept import Kept, kept
+from app.programmes import models as programme_models
+from app.programmes.models import ProgrammeStatus
+from app.signups import services as signup_services
+from app.signups.models import Signup
 from app.signups.services import sign_up
 from tests.api.test_api import bearer
 from tests.debriefs.conftest import OBSERVATIONS, write_note
 from tests.debriefs.conftest import fieldwork as fieldwork
-from tests.factories import make_activity, make_user
+from tests.factories import make_activity, make_programme, make_user
 from tests.feeds.conftest import reader as reader
 from tests.feeds.test_services import publish_one
 from tests.insights.conftest import library as library
@@ -326,3 +333,66 @@ def test_a_board_s_version_moves_when_a_note_moves_off_it_or_its_author_is_delet
     db.session.delete(gone)  # their notes go by a cascade
     db.session.commit()
     assert etags()[0] != after[0] and gone.id not in authors(in_shop)
+
+
+def _slot(page: str, title: str) -> str:
+    """The list item of the slot with this title on a programme page."""
+    return page.split(f">{title}</a></h3>", 1)[1].split("</li>", 1)[0]
+
+
+def test_a_programme_page_s_kept_slots_follow_places_own_places_changes_and_time(
+    client, login_as, monkeypatch
+):  # type: ignore[no-untyped-def]
+    login_as()
+    programme = make_programme()
+    slot = make_activity(programme, capacity=2, title="Calls in Lyon")
+    make_activity(programme, day=1, title="Calls in Paris")
+    db.session.commit()
+    url = f"/programmes/{programme.id}"
+    client.get(url)  # kept from here on
+    assert "2 of 2 places left" in _slot(client.get(url).get_data(as_text=True), "Calls in Lyon")
+    sign_up(db.session, slot, user=make_user())
+    db.session.commit()
+    item = _slot(client.get(url).get_data(as_text=True), "Calls in Lyon")
+    assert "1 of 2 places left" in item and "Sign up" in item
+    client.form(f"/activities/{slot.id}/signup")
+    item = _slot(client.get(url).get_data(as_text=True), "Calls in Lyon")
+    assert "You are signed up" in item and "Cancel my place" in item
+    assert "Full · waitlist open" in item
+    slot.title, slot.location = "Calls in Lille", "Lille call centre"
+    db.session.commit()
+    item = _slot(client.get(url).get_data(as_text=True), "Calls in Lille")
+    assert "Lille call centre" in item and "You are signed up" in item
+    programme.status = ProgrammeStatus.IN_FIELD  # sign-up closes; the slots stay as they are
+    db.session.commit()
+    page = client.get(url).get_data(as_text=True)
+    assert "places no longer change" in _slot(page, "Calls in Lille")
+    assert "Sign-up for this programme is closed." in _slot(page, "Calls in Paris")
+    assert "Sign up" not in _slot(page, "Calls in Paris")
+    # The slot starts: nothing in the database changes, but the page must say so.
+    later = slot.starts_at + timedelta(minutes=1)
+    for module in (programme_models, signup_services):
+        monkeypatch.setattr(module, "utcnow", lambda: later)
+    item = _slot(client.get(url).get_data(as_text=True), "Calls in Lille")
+    assert "You were signed up" in item and "Cancel my place" not in item
+
+
+def test_kept_slots_carry_each_reader_s_own_csrf_token(app, client, login_as):  # type: ignore[no-untyped-def]
+    login_as()
+    programme = make_programme()
+    slot = make_activity(programme, title="Calls in Lyon")
+    other = make_user()
+    db.session.commit()
+    url = f"/programmes/{programme.id}"
+    first = client.get(url).get_data(as_text=True)
+    second_client = app.test_client()
+    second_client.sign_in(other)
+    second = second_client.get(url).get_data(as_text=True)
+    tokens = [set(re.findall(r'name="csrf_token" value="([^"]+)"', p)) for p in (first, second)]
+    assert all(len(t) == 1 for t in tokens) and tokens[0] != tokens[1]
+    assert "<csrf-token>" not in first + second
+    answer = second_client.post(
+        f"/activities/{slot.id}/signup", data={"csrf_token": tokens[1].pop(), "next": url}
+    )
+    assert answer.status_code == 302
+    assert db.session.scalars(select(Signup.user_id)).all() == [other.id]
