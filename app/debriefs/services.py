@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import exists, or_, select, update
+from sqlalchemy import Select, bindparam, exists, or_, select, update
 from sqlalchemy.orm import InstrumentedAttribute, joinedload, selectinload
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -50,7 +51,9 @@ def readable_sql(reader: InstrumentedAttribute[Any] | int) -> ColumnElement[bool
     )
 
 
-def _takes_part(reader: InstrumentedAttribute[Any] | int) -> ColumnElement[bool]:
+def _takes_part(
+    reader: InstrumentedAttribute[Any] | ColumnElement[Any] | int,
+) -> ColumnElement[bool]:
     """`is_participant` as SQL over `Debrief`: the person leads it or is invited to it."""
     return or_(
         Debrief.facilitator_id == reader,
@@ -201,7 +204,18 @@ def debriefs_for(session: DbSession, user: User) -> list[Debrief]:
 def open_debriefs_for(session: DbSession, user: User) -> list[Debrief]:
     """The open debriefs I lead or am invited to, newest first: not every published one, which
     the home screen would read only to leave out."""
-    return _debriefs(session, Debrief.status == DebriefStatus.OPEN, _takes_part(user.id))
+    return list(session.scalars(_open_debriefs_query(), {"reader": user.id}))
+
+
+@functools.cache
+def _open_debriefs_query() -> Select[tuple[Debrief]]:
+    """Built once per process: the home screen asks on every view."""
+    return (
+        select(Debrief)
+        .options(joinedload(Debrief.programme))
+        .where(Debrief.status == DebriefStatus.OPEN, _takes_part(bindparam("reader")))
+        .order_by(Debrief.starts_at.desc())
+    )
 
 
 def bump(session: DbSession, debrief: Debrief) -> int:

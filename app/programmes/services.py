@@ -114,14 +114,20 @@ def _by_id(session: DbSession, query: Select[Any], row_id: int) -> Any:
 def visible_programmes(session: DbSession, user: User) -> list[Programme]:
     """Programmes this person can see, newest first; drafts only to their organisers. One
     query: `can_view` as SQL, instead of reading each draft's organisers."""
+    return list(session.scalars(_visible_query(user.is_admin), {"user_id": user.id}))
+
+
+@functools.cache
+def _visible_query(everything: bool) -> Select[tuple[Programme]]:
+    """Built once per process: the home screen asks on every view."""
     query = select(Programme).order_by(Programme.starts_on.desc())
-    if not user.is_admin:
-        organises = exists().where(
-            programme_organisers.c.programme_id == Programme.id,
-            programme_organisers.c.user_id == user.id,
-        )
-        query = query.where(or_(Programme.status != ProgrammeStatus.DRAFT, organises))
-    return list(session.scalars(query))
+    if everything:
+        return query
+    organises = exists().where(
+        programme_organisers.c.programme_id == Programme.id,
+        programme_organisers.c.user_id == bindparam("user_id"),
+    )
+    return query.where(or_(Programme.status != ProgrammeStatus.DRAFT, organises))
 
 
 def _clean_programme(data: ProgrammeInput) -> ProgrammeInput:

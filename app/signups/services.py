@@ -264,19 +264,24 @@ def get_signup(session: DbSession, signup_id: int, *, user: User) -> Signup:
     return signup
 
 
+@functools.cache
+def _my_signups_query() -> Any:
+    """Built once per process: the home screen and My schedule ask on every view, and building
+    it cost more than running it."""
+    return (
+        select(Signup)
+        .join(Signup.activity)
+        .join(Activity.programme)
+        # The slots and programmes come from the joins above, not from a second join each.
+        .options(contains_eager(Signup.activity).contains_eager(Activity.programme))
+        .where(Signup.user_id == bindparam("user_id"), Signup.status.in_(ACTIVE))
+        .order_by(Activity.starts_at)
+    )
+
+
 def my_signups(session: DbSession, user: User) -> list[Signup]:
     """A person's active sign-ups in time order, slots and programmes loaded in the same query."""
-    return list(
-        session.scalars(
-            select(Signup)
-            .join(Signup.activity)
-            .join(Activity.programme)
-            # The slots and programmes come from the joins above, not from a second join each.
-            .options(contains_eager(Signup.activity).contains_eager(Activity.programme))
-            .where(Signup.user_id == user.id, Signup.status.in_(ACTIVE))
-            .order_by(Activity.starts_at)
-        )
-    )
+    return list(session.scalars(_my_signups_query(), {"user_id": user.id}))
 
 
 def by_time(signups: list[Signup]) -> tuple[list[Signup], list[Signup]]:
