@@ -428,28 +428,51 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _slot_filters(programme: Programme, kind: str, day: str, place: str) -> list[Any]:
-    conditions: list[Any] = []
+def _slot_filters(programme: Programme, kind: str, day: str, place: str) -> dict[str, Any]:
+    """The filters typed, as the parameters of `_slot_queries`."""
+    params: dict[str, Any] = {"programme_id": programme.id}
     if kind:
-        conditions.append(Activity.kind == kind)
+        params["kind"] = kind
     if day:
         try:
             local_day = date.fromisoformat(day)
         except ValueError as err:
             raise DomainError("Pick a day from the list.", field="day") from err
         tz = zone(programme.timezone)
-        start = datetime.combine(local_day, time.min, tzinfo=tz)
-        end = datetime.combine(local_day + timedelta(days=1), time.min, tzinfo=tz)
-        conditions += [Activity.starts_at >= start, Activity.starts_at < end]
+        params["day_start"] = datetime.combine(local_day, time.min, tzinfo=tz)
+        params["day_end"] = datetime.combine(local_day + timedelta(days=1), time.min, tzinfo=tz)
     if place.strip():
-        pattern = "%" + _escape_like(place.strip()) + "%"
+        params["place"] = "%" + _escape_like(place.strip()) + "%"
+    return params
+
+
+@functools.cache
+def _slot_queries(kind: bool, day: bool, place: bool, paged: bool) -> tuple[Select[Any], Any]:
+    """The count of a programme's slots and of those matching, and the matching slots, for the
+    filters given: built once per process (the programme page asks on every view, and building
+    them cost more than running them)."""
+    conditions: list[Any] = []
+    if kind:
+        conditions.append(Activity.kind == bindparam("kind"))
+    if day:
+        conditions += [
+            Activity.starts_at >= bindparam("day_start"),
+            Activity.starts_at < bindparam("day_end"),
+        ]
+    if place:
         conditions.append(
             or_(
-                Activity.location.ilike(pattern, escape="\\"),
-                Activity.title.ilike(pattern, escape="\\"),
+                Activity.location.ilike(bindparam("place"), escape="\\"),
+                Activity.title.ilike(bindparam("place"), escape="\\"),
             )
         )
-    return conditions
+    matches = and_(true(), *conditions)
+    in_programme = Activity.programme_id == bindparam("programme_id")
+    counts = select(func.count(), func.coalesce(func.sum(case((matches, 1), else_=0)), 0))
+    slots = select(Activity).where(in_programme, matches).order_by(Activity.starts_at, Activity.id)
+    if paged:
+        slots = slots.limit(bindparam("limit")).offset(bindparam("offset"))
+    return counts.where(in_programme), slots
 
 
 def find_activities(
@@ -464,23 +487,16 @@ def find_activities(
 ) -> SlotPage:
     """The slots matching a kind, a local day (YYYY-MM-DD) and words in the place or title,
     one page at a time, in time order; filtering and paging happen in the database."""
-    conditions = _slot_filters(programme, kind, day, place)
-    matches = and_(true(), *conditions)
-    total, matching = session.execute(
-        select(func.count(), func.coalesce(func.sum(case((matches, 1), else_=0)), 0)).where(
-            Activity.programme_id == programme.id
-        )
-    ).one()
+    params = _slot_filters(programme, kind, day, place)
+    counts, slots = _slot_queries(
+        "kind" in params, "day_start" in params, "place" in params, bool(per_page)
+    )
+    total, matching = session.execute(counts, params).one()
     pages = max(1, -(-matching // per_page)) if per_page else 1
     page = min(max(page, 1), pages)
-    query = (
-        select(Activity)
-        .where(Activity.programme_id == programme.id, matches)
-        .order_by(Activity.starts_at, Activity.id)
-    )
     if per_page:
-        query = query.limit(per_page).offset((page - 1) * per_page)
-    return SlotPage(list(session.scalars(query)), matching, total, page, pages)
+        params |= {"limit": per_page, "offset": (page - 1) * per_page}
+    return SlotPage(list(session.scalars(slots, params)), matching, total, page, pages)
 
 
 def list_activities(session: DbSession, programme: Programme) -> list[Activity]:
